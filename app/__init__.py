@@ -1,0 +1,81 @@
+"""The web shell: the application factory wires configuration, extensions, access rules and blueprints."""
+
+import logging
+
+from flask import Flask, render_template
+
+from app import access, i18n, security
+from app.config import INSTANCE, from_env
+from app.extensions import csrf, db, limiter, login_manager, migrate
+from tenants import passwords
+from tenants.users import load_user
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the Flask app from the environment, then ``overrides`` (tests pass theirs here)."""
+    app = Flask(__name__, instance_path=str(INSTANCE))
+    app.config.from_mapping(from_env())
+    if overrides:
+        app.config.update(overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    passwords.configure(fast=app.config["FAST_PASSWORD_HASH"])
+
+    _ensure_sqlite_folder(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    access.init_app(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+
+    from app.cli import register as register_cli
+
+    register_cli(app)
+    access.check_every_route_has_a_rule(app)
+    return app
+
+
+def _migrations_dir():
+    from app.config import ROOT
+
+    return ROOT / "migrations"
+
+
+def _ensure_sqlite_folder(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and ":memory:" not in uri:
+        from pathlib import Path
+
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page says it itself
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load(user_id: str):
+        return load_user(db.session, int(user_id)) if user_id.isdigit() else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts_bp
+    from app.auth.views import bp as auth_bp
+    from app.home import bp as home_bp
+    from app.team.views import bp as team_bp
+
+    for bp in (home_bp, auth_bp, accounts_bp, team_bp):
+        app.register_blueprint(bp)
+
+
+def _register_error_pages(app: Flask) -> None:
+    for code in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(
+            code, lambda e, code=code: (render_template("error.html", code=code), code)
+        )

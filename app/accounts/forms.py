@@ -1,0 +1,114 @@
+"""The guided onboarding form and the invite-a-person form of an account."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, FieldList, Form, FormField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from app.auth.forms import REQUIRED
+from app.forms import LenientIntegerField
+from tenants.accounts import INDUSTRIES
+from tenants.onboarding import AccountDraft, TeamDraft
+from tenants.roles import CLIENT_ROLES, ROLE_LABELS, Role
+
+INDUSTRY_LABELS = {
+    "manufacturing": _l("Manufacturing"),
+    "finance": _l("Banking & finance"),
+    "insurance": _l("Insurance"),
+    "retail": _l("Retail & consumer"),
+    "it_services": _l("IT services"),
+    "telecom": _l("Telecommunications"),
+    "healthcare": _l("Healthcare & pharma"),
+    "public_sector": _l("Public sector"),
+    "construction": _l("Construction & real estate"),
+    "logistics": _l("Logistics"),
+    "trading": _l("Trading company"),
+    "other": _l("Other"),
+}
+assert set(INDUSTRY_LABELS) == set(INDUSTRIES)
+
+MIN_TEAM_ROWS = 3
+
+
+class TeamRow(Form):
+    """One department/team line; a row left entirely blank is ignored."""
+
+    name = StringField(_l("Team"), [Optional(), Length(max=120)])
+    headcount = LenientIntegerField(
+        _l("Headcount"), [Optional(), NumberRange(min=0, message=_l("Headcount cannot be negative."))]
+    )
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.name.data and self.headcount.data is None and not self.headcount.errors:
+            self.headcount.errors.append(_l("Enter the team's headcount."))
+            ok = False
+        if not self.name.data and self.headcount.data is not None:
+            self.name.errors.append(_l("Enter the team's name."))
+            ok = False
+        return ok
+
+
+class OnboardAccountForm(FlaskForm):
+    name = StringField(_l("Client name"), [DataRequired(REQUIRED), Length(max=200)])
+    industry = SelectField(
+        _l("Industry"),
+        choices=[("", "—")] + list(INDUSTRY_LABELS.items()),
+        validators=[DataRequired(REQUIRED)],
+    )
+    licensed_seats = LenientIntegerField(
+        _l("Licensed seats"),
+        [
+            InputRequired(REQUIRED),
+            NumberRange(min=1, max=10_000_000, message=_l("Licensed seats must be at least 1.")),
+        ],
+    )
+    monthly_spend_yen = LenientIntegerField(
+        _l("Monthly spend (¥)"),
+        [InputRequired(REQUIRED), NumberRange(min=0, message=_l("Monthly spend cannot be negative."))],
+    )
+    hourly_labor_cost_yen = LenientIntegerField(
+        _l("Fully loaded hourly labor cost (¥)"),
+        [InputRequired(REQUIRED), NumberRange(min=1, message=_l("Hourly labor cost must be more than ¥0."))],
+    )
+    kickoff_date = DateField(_l("Kickoff date"), [InputRequired(_l("Enter the kickoff date."))])
+    csm_id = SelectField(_l("Responsible CSM"), coerce=int)
+    teams = FieldList(FormField(TeamRow), min_entries=MIN_TEAM_ROWS, max_entries=200)
+    admin_email = EmailField(
+        _l("Client admin's email"), [DataRequired(REQUIRED), Email(_l("Enter a valid email address."))]
+    )
+
+    def __init__(self, *args, csm_choices: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.csm_id.choices = csm_choices
+        if not self.is_submitted() and self.kickoff_date.data is None:
+            self.kickoff_date.data = date.today()
+
+    def to_draft(self) -> AccountDraft:
+        return AccountDraft(
+            name=self.name.data,
+            industry=self.industry.data,
+            licensed_seats=self.licensed_seats.data,
+            monthly_spend_yen=self.monthly_spend_yen.data,
+            hourly_labor_cost_yen=self.hourly_labor_cost_yen.data,
+            kickoff_date=self.kickoff_date.data,
+            admin_email=self.admin_email.data,
+            csm_id=self.csm_id.data,
+            teams=[
+                TeamDraft(name=row.form.name.data.strip(), headcount=row.form.headcount.data)
+                for row in self.teams
+                if (row.form.name.data or "").strip()
+            ],
+        )
+
+
+class InvitePersonForm(FlaskForm):
+    email = EmailField(_l("Email"), [DataRequired(REQUIRED), Email(_l("Enter a valid email address."))])
+    role = SelectField(_l("Role"))
+
+    def __init__(self, *args, roles: frozenset[Role] = CLIENT_ROLES, **kwargs):
+        super().__init__(*args, **kwargs)
+        ordered = [r for r in Role if r in roles]
+        self.role.choices = [(r.value, _l(ROLE_LABELS[r])) for r in ordered]

@@ -1,0 +1,104 @@
+"""The CSM's portfolio, guided onboarding of a client account, and an account's own page."""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.access import EVERYONE_SIGNED_IN, INVITERS, VENDOR_STAFF, allow
+from app.accounts.forms import INDUSTRY_LABELS, InvitePersonForm, OnboardAccountForm
+from app.extensions import db
+from app.forms import apply_field_errors
+from app.invites import send_and_show
+from tenants import invitations, people
+from tenants.accounts import get_account
+from tenants.errors import FieldErrors
+from tenants.onboarding import onboard_account
+from tenants.portfolio import portfolio_rows
+from tenants.roles import INVITABLE_BY, Role
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+
+def _account_or_404(account_id: int):
+    # Scoping hides other tenants' and other clients' accounts, so "not yours" and "missing" look the same.
+    return get_account(db.session, account_id) or abort(404)
+
+
+@bp.get("")
+@allow(VENDOR_STAFF)
+def portfolio():
+    return render_template(
+        "accounts/portfolio.html", rows=portfolio_rows(db.session), industries=INDUSTRY_LABELS
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(VENDOR_STAFF)
+def new():
+    form = OnboardAccountForm(csm_choices=[(u.id, u.name) for u in people.vendor_staff(db.session)])
+    if request.method == "GET" and current_user.role == Role.CSM:
+        form.csm_id.data = current_user.id
+    if request.method == "POST" and request.form.get("add_team"):
+        form.teams.append_entry()  # "add a row" without JavaScript; nothing is validated or saved yet
+        return render_template("accounts/new.html", form=form)
+    if form.validate_on_submit():
+        try:
+            result = onboard_account(db.session, g.tenant, current_user, form.to_draft())
+            db.session.commit()
+        except FieldErrors as error:
+            db.session.rollback()
+            apply_field_errors(form, error)
+        else:
+            flash(_("%(name)s is onboarded.", name=result.account.name), "success")
+            send_and_show(result.invitation, result.token)
+            return redirect(url_for("accounts.detail", account_id=result.account.id))
+    return render_template("accounts/new.html", form=form), 422 if form.errors or form.form_errors else 200
+
+
+def _invite_form() -> InvitePersonForm:
+    # Vendor roles are granted on the team page; an account's page invites the client's people.
+    return InvitePersonForm(roles=INVITABLE_BY.get(current_user.role, frozenset()) - {Role.OWNER, Role.CSM})
+
+
+def _render_detail(account, form: InvitePersonForm, status: int = 200):
+    can_invite = current_user.role in INVITERS
+    return render_template(
+        "accounts/detail.html",
+        account=account,
+        members=people.account_members(db.session, account),
+        pending=invitations.list_invitations(db.session, account) if can_invite else [],
+        form=form,
+        can_invite=can_invite,
+        industries=INDUSTRY_LABELS,
+    ), status
+
+
+@bp.get("/<int:account_id>")
+@allow(EVERYONE_SIGNED_IN)
+def detail(account_id: int):
+    return _render_detail(_account_or_404(account_id), _invite_form())
+
+
+@bp.post("/<int:account_id>/invitations")
+@allow(INVITERS)
+def invite(account_id: int):
+    account = _account_or_404(account_id)
+    form = _invite_form()
+    if form.validate_on_submit():
+        try:
+            invitation, token = invitations.invite(
+                db.session,
+                g.tenant,
+                inviter=current_user,
+                email=form.email.data,
+                role=Role(form.role.data),
+                account=account,
+            )
+            db.session.commit()
+        except FieldErrors as error:
+            db.session.rollback()
+            apply_field_errors(form, error)
+        else:
+            send_and_show(invitation, token)
+            return redirect(url_for("accounts.detail", account_id=account.id))
+    return _render_detail(account, form, 422)

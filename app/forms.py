@@ -1,0 +1,46 @@
+"""Form pieces shared by several blueprints."""
+
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field
+from wtforms.fields import IntegerField
+
+from tenants.errors import FieldErrors
+
+
+class LenientIntegerField(IntegerField):
+    """An integer typed the way people in Japan type numbers: '1,200,000', '¥1,200,000', full-width digits."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = unicodedata.normalize("NFKC", valuelist[0] or "").strip()
+        cleaned = raw.replace(",", "").replace("¥", "").replace("円", "").replace(" ", "")
+        self.raw_data = [raw]
+        if cleaned == "":
+            self.data = None
+            return
+        try:
+            self.data = int(cleaned)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.gettext("Enter a whole number, e.g. 1,200,000.")) from None
+
+
+def apply_field_errors(form: FlaskForm, error: FieldErrors) -> None:
+    """Show domain validation errors next to the fields they belong to (others at the top of the form)."""
+    for name, message in error.errors.items():
+        field: Field | None = getattr(form, name, None)
+        translated = str(_l(message))
+        if field is not None and isinstance(field.errors, list) and not _is_field_list(field):
+            field.errors.append(translated)
+        else:
+            form.form_errors.append(translated)
+
+
+def _is_field_list(field: Field) -> bool:
+    from wtforms.fields import FieldList
+
+    return isinstance(field, FieldList)

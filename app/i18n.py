@@ -1,0 +1,43 @@
+"""Japanese and English: choosing the locale, and formatting yen, dates and numbers for it."""
+
+from babel.numbers import format_currency, format_decimal
+from flask import Flask, current_app, g, request, session
+from flask_babel import format_date, get_locale
+from flask_login import current_user
+
+from app.extensions import babel
+
+
+def select_locale() -> str:
+    """The person's explicit choice, then their profile, then their vendor's default, then the browser."""
+    languages = current_app.config["LANGUAGES"]
+    if (chosen := session.get("lang")) in languages:
+        return chosen
+    if current_user and current_user.is_authenticated:
+        if current_user.locale in languages:
+            return current_user.locale
+        tenant = g.get("tenant")
+        if tenant is not None and tenant.default_locale in languages:
+            return tenant.default_locale
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def yen(value: int | None) -> str:
+    """¥1,234,567 in the current locale; an em dash for no value."""
+    if value is None:
+        return "—"
+    return format_currency(value, "JPY", locale=str(get_locale()))
+
+
+def number(value: int | float | None) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(value, locale=str(get_locale()))
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["yen"] = yen
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else "—"
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

@@ -1,0 +1,92 @@
+"""The vendor's own people: owners and CSMs, their invitations, and managing any invitation."""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.access import INVITERS, OWNER_ONLY, VENDOR_STAFF, allow
+from app.accounts.forms import InvitePersonForm
+from app.extensions import db
+from app.forms import apply_field_errors
+from app.invites import send_and_show
+from tenants import audit, invitations, people
+from tenants.errors import FieldErrors
+from tenants.roles import VENDOR_ROLES, Role
+
+bp = Blueprint("team", __name__)
+
+
+def _render(form: InvitePersonForm, status: int = 200):
+    return render_template(
+        "team/index.html",
+        staff=people.vendor_staff(db.session),
+        pending=invitations.list_invitations(db.session),
+        form=form,
+        can_invite=current_user.role == Role.OWNER,
+        events=audit.recent(db.session, 20) if current_user.role == Role.OWNER else [],
+    ), status
+
+
+@bp.get("/team")
+@allow(VENDOR_STAFF)
+def index():
+    return _render(InvitePersonForm(roles=VENDOR_ROLES))
+
+
+@bp.post("/team/invitations")
+@allow(OWNER_ONLY)
+def invite():
+    form = InvitePersonForm(roles=VENDOR_ROLES)
+    if form.validate_on_submit():
+        try:
+            invitation, token = invitations.invite(
+                db.session, g.tenant, inviter=current_user, email=form.email.data, role=Role(form.role.data)
+            )
+            db.session.commit()
+        except FieldErrors as error:
+            db.session.rollback()
+            apply_field_errors(form, error)
+        else:
+            send_and_show(invitation, token)
+            return redirect(url_for("team.index"))
+    return _render(form, 422)
+
+
+def _manageable_invitation_or_404(invitation_id: int):
+    invitation = invitations.get_invitation(db.session, invitation_id)
+    if invitation is None:
+        abort(404)
+    if not invitations.may_manage(current_user, invitation):
+        abort(403)
+    return invitation
+
+
+def _back_to(invitation) -> str:
+    if invitation.account_id:
+        return url_for("accounts.detail", account_id=invitation.account_id)
+    return url_for("team.index")
+
+
+@bp.post("/invitations/<int:invitation_id>/reissue")
+@allow(INVITERS)
+def reissue(invitation_id: int):
+    invitation = _manageable_invitation_or_404(invitation_id)
+    try:
+        token = invitations.reissue(db.session, invitation)
+        db.session.commit()
+    except FieldErrors as error:
+        db.session.rollback()
+        flash(_(error.errors["invitation"]), "error")
+    else:
+        send_and_show(invitation, token)
+    return redirect(_back_to(invitation))
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@allow(INVITERS)
+def revoke(invitation_id: int):
+    invitation = _manageable_invitation_or_404(invitation_id)
+    invitations.revoke(invitation)
+    db.session.commit()
+    flash(_("The invitation for %(email)s is revoked.", email=invitation.email), "info")
+    return redirect(_back_to(invitation))

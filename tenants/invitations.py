@@ -1,0 +1,163 @@
+"""Invitations: an expiring, single-use link that lets a person join a tenant (and maybe an account).
+
+Only a SHA-256 of the token is stored, so a database leak does not leak usable links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from tenants.accounts import Account
+from tenants.db import db, utcnow
+from tenants.errors import N_, FieldErrors
+from tenants.roles import INVITABLE_BY, Role
+from tenants.scoping import AccountScopedByKey, unscoped
+from tenants.tenant import Tenant
+from tenants.users import User, add_user, email_taken, normalize_email
+
+INVITATION_TTL = timedelta(days=7)
+
+
+class Invitation(AccountScopedByKey, db.Model):
+    __tablename__ = "invitations"
+    __account_key__ = "account_id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    tenant: Mapped[Tenant] = relationship()
+    account: Mapped[Account | None] = relationship()
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def status(self, now: datetime | None = None) -> str:
+        """pending, accepted, revoked or expired."""
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if _aware(self.expires_at) <= (now or utcnow()) else "pending"
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands datetimes back naive; they were stored as UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(
+    session: Session,
+    tenant: Tenant,
+    *,
+    inviter: User | None,
+    email: str,
+    role: Role,
+    account: Account | None = None,
+    now: datetime | None = None,
+) -> tuple[Invitation, str]:
+    """Create an invitation and return it with the raw token (shown once, never stored).
+
+    Raises :class:`FieldErrors` when the email already has a user or the inviter may not grant ``role``.
+    """
+    if inviter is not None and role not in INVITABLE_BY.get(inviter.role, frozenset()):
+        raise FieldErrors({"role": N_("You cannot invite someone with this role.")})
+    if role.is_vendor and account is not None:
+        raise ValueError("vendor roles are tenant-wide")
+    if not role.is_vendor and account is None:
+        raise FieldErrors({"account": N_("Choose the client account this person belongs to.")})
+    if email_taken(session, email):
+        raise FieldErrors({"email": N_("This person already has an AdoptLoop login.")})
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        tenant_id=tenant.id,
+        email=normalize_email(email),
+        role=role.value,
+        account_id=account.id if account else None,
+        token_hash=hash_token(token),
+        invited_by_id=inviter.id if inviter else None,
+        expires_at=(now or utcnow()) + INVITATION_TTL,
+    )
+    session.add(invitation)
+    return invitation, token
+
+
+def may_manage(actor: User, invitation: Invitation) -> bool:
+    """Whether ``actor`` may reissue or revoke ``invitation`` (the same rule as creating it)."""
+    return invitation.role_enum in INVITABLE_BY.get(actor.role, frozenset())
+
+
+def reissue(session: Session, invitation: Invitation, now: datetime | None = None) -> str:
+    """Give a pending or expired invitation a new token and a fresh expiry; the old link stops working."""
+    if invitation.accepted_at or invitation.revoked_at:
+        raise FieldErrors({"invitation": N_("This invitation is no longer open.")})
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(token)
+    invitation.expires_at = (now or utcnow()) + INVITATION_TTL
+    return token
+
+
+def revoke(invitation: Invitation, now: datetime | None = None) -> None:
+    """Make an open invitation's link useless."""
+    if not invitation.accepted_at:
+        invitation.revoked_at = now or utcnow()
+
+
+def get_invitation(session: Session, invitation_id: int) -> Invitation | None:
+    """The invitation with this id if the session's scope reaches it."""
+    return session.scalar(select(Invitation).where(Invitation.id == invitation_id))
+
+
+def find_pending(session: Session, token: str, now: datetime | None = None) -> Invitation | None:
+    """The pending invitation for ``token``, or None if unknown, used, revoked or expired."""
+    with unscoped(session, "an invitee has no tenant until the token names one"):
+        invitation = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+        if invitation is None or invitation.status(now) != "pending":
+            return None
+        return invitation
+
+
+def accept(session: Session, invitation: Invitation, *, name: str, password: str, locale: str | None) -> User:
+    """Turn a pending invitation into a user. Raises :class:`FieldErrors` for a weak password."""
+    with unscoped(session, "accepting an invitation creates the invitee's user in the inviting tenant"):
+        user = add_user(
+            session,
+            invitation.tenant,
+            email=invitation.email,
+            name=name,
+            password=password,
+            role=invitation.role_enum,
+            account_id=invitation.account_id,
+            locale=locale,
+        )
+        invitation.accepted_at = utcnow()
+        session.flush()
+        return user
+
+
+def list_invitations(session: Session, account: Account | None = None) -> list[Invitation]:
+    """Invitations in scope, newest first; only those of ``account`` when given, else vendor-level ones."""
+    query = select(Invitation).order_by(Invitation.created_at.desc())
+    if account is None:
+        query = query.where(Invitation.account_id.is_(None))
+    else:
+        query = query.where(Invitation.account_id == account.id)
+    return list(session.scalars(query))

@@ -1,0 +1,103 @@
+"""Onboarding a client account in one step: the account, its teams and the client admin's invitation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from tenants import audit
+from tenants.accounts import INDUSTRIES, Account, Team, account_name_taken
+from tenants.errors import N_, FieldErrors
+from tenants.invitations import Invitation, invite
+from tenants.roles import Role
+from tenants.tenant import Tenant
+from tenants.users import User, email_taken
+
+
+@dataclass
+class TeamDraft:
+    name: str
+    headcount: int
+
+
+@dataclass
+class AccountDraft:
+    """What a CSM types into the onboarding form, already parsed into Python types."""
+
+    name: str
+    industry: str
+    licensed_seats: int
+    monthly_spend_yen: int
+    hourly_labor_cost_yen: int
+    kickoff_date: date
+    admin_email: str
+    csm_id: int | None = None
+    teams: list[TeamDraft] = field(default_factory=list)
+
+
+@dataclass
+class Onboarded:
+    account: Account
+    invitation: Invitation
+    token: str
+
+
+def validate(session: Session, draft: AccountDraft) -> None:
+    """Business rules the form cannot check on its own; raises :class:`FieldErrors` listing all of them."""
+    errors: dict[str, str] = {}
+    if not draft.name.strip():
+        errors["name"] = N_("Enter the client's name.")
+    elif account_name_taken(session, draft.name):
+        errors["name"] = N_("An account with this name already exists.")
+    if draft.industry not in INDUSTRIES:
+        errors["industry"] = N_("Choose an industry from the list.")
+    if draft.licensed_seats <= 0:
+        errors["licensed_seats"] = N_("Licensed seats must be at least 1.")
+    if draft.monthly_spend_yen < 0:
+        errors["monthly_spend_yen"] = N_("Monthly spend cannot be negative.")
+    if draft.hourly_labor_cost_yen <= 0:
+        errors["hourly_labor_cost_yen"] = N_("Hourly labor cost must be more than ¥0.")
+    if not draft.teams:
+        errors["teams"] = N_("Add at least one department or team.")
+    else:
+        names = [t.name.strip().lower() for t in draft.teams]
+        if any(not n for n in names):
+            errors["teams"] = N_("Every team needs a name.")
+        elif len(set(names)) != len(names):
+            errors["teams"] = N_("Team names must be different.")
+        elif any(t.headcount < 0 for t in draft.teams):
+            errors["teams"] = N_("Headcount cannot be negative.")
+    if email_taken(session, draft.admin_email):
+        errors["admin_email"] = N_("This person already has an AdoptLoop login.")
+    if errors:
+        raise FieldErrors(errors)
+
+
+def onboard_account(session: Session, tenant: Tenant, actor: User, draft: AccountDraft) -> Onboarded:
+    """Create the account, its teams and the client admin invitation in the caller's transaction.
+
+    Validates first, so on :class:`FieldErrors` nothing has been added to the session.
+    """
+    validate(session, draft)
+    account = Account(
+        tenant_id=tenant.id,
+        name=draft.name.strip(),
+        industry=draft.industry,
+        licensed_seats=draft.licensed_seats,
+        monthly_spend_yen=draft.monthly_spend_yen,
+        hourly_labor_cost_yen=draft.hourly_labor_cost_yen,
+        kickoff_date=draft.kickoff_date,
+        csm_id=draft.csm_id or actor.id,
+        teams=[Team(tenant_id=tenant.id, name=t.name.strip(), headcount=t.headcount) for t in draft.teams],
+    )
+    session.add(account)
+    session.flush()
+    invitation, token = invite(
+        session, tenant, inviter=actor, email=draft.admin_email, role=Role.CLIENT_ADMIN, account=account
+    )
+    audit.record(
+        session, tenant.id, actor.id, "account.onboarded", f"account:{account.id}", name=account.name
+    )
+    return Onboarded(account=account, invitation=invitation, token=token)

@@ -1,0 +1,217 @@
+"""The one place where tenant scoping is enforced.
+
+Every model that belongs to a vendor inherits :class:`TenantOwned`; every model that belongs to one client
+account inherits :class:`AccountOwned`. A session carries a :class:`Scope` in ``session.info`` and two
+ORM events do the rest:
+
+* ``do_orm_execute`` adds ``WHERE tenant_id = :scope`` (and, for client users, ``account_id IN (...)``) to
+  every ORM SELECT, UPDATE and DELETE that touches those models, including relationship lazy loads;
+* ``before_flush`` refuses to write an object that lies outside the scope.
+
+A session with no scope refuses to touch tenant data at all (fail closed). Code that must cross tenants
+(login by email, accepting an invitation, the CLI, tests building fixtures) says so with
+:func:`unscoped`, which is greppable and names its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import ForeignKey, event
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    declared_attr,
+    mapped_column,
+    with_loader_criteria,
+)
+
+SCOPE_KEY = "adoptloop.scope"
+UNSCOPED_KEY = "adoptloop.unscoped"
+
+
+class ScopeError(RuntimeError):
+    """Raised when code touches tenant data without a scope, or writes outside its scope."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one session may see.
+
+    ``account_ids`` is ``None`` for vendor staff (every account of the tenant) and a set of account ids for
+    client users (only their own accounts).
+    """
+
+    tenant_id: int
+    account_ids: frozenset[int] | None = None
+
+    @property
+    def account_restricted(self) -> bool:
+        return self.account_ids is not None
+
+    def allows_account(self, account_id: int | None) -> bool:
+        return self.account_ids is None or account_id in self.account_ids
+
+
+class ScopeRoot:
+    """Marker for the tenant row itself: a scoped session sees only its own tenant."""
+
+
+class TenantOwned:
+    """Mixin for rows that belong to one vendor."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr receives the class
+        return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+
+
+class AccountOwned(TenantOwned):
+    """Mixin for rows that belong to one client account (and therefore to its vendor)."""
+
+    @declared_attr
+    def account_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+
+
+class AccountScopedByKey(TenantOwned):
+    """Mixin for the account row itself and for rows whose account is optional (e.g. a vendor-level
+    membership): the class names the column that carries the account id in ``__account_key__``.
+    Rows with no account are hidden from client users."""
+
+    __account_key__ = "id"
+
+
+def set_scope(session: Session, scope: Scope | None) -> None:
+    """Give ``session`` the scope of the current actor (``None`` to forget it)."""
+    session.info.pop(UNSCOPED_KEY, None)
+    if scope is None:
+        session.info.pop(SCOPE_KEY, None)
+    else:
+        session.info[SCOPE_KEY] = scope
+
+
+def get_scope(session: Session) -> Scope | None:
+    """The scope ``session`` currently enforces, if any."""
+    return session.info.get(SCOPE_KEY)
+
+
+@contextmanager
+def unscoped(session: Session, reason: str) -> Iterator[Session]:
+    """Let ``session`` cross tenants for the duration of the block.
+
+    ``reason`` is required so that every use documents why it is safe.
+    """
+    if not reason:
+        raise ValueError("unscoped() needs a reason")
+    previous = session.info.get(UNSCOPED_KEY)
+    session.info[UNSCOPED_KEY] = reason
+    try:
+        yield session
+    finally:
+        if previous is None:
+            session.info.pop(UNSCOPED_KEY, None)
+        else:
+            session.info[UNSCOPED_KEY] = previous
+
+
+@contextmanager
+def scoped(session: Session, scope: Scope) -> Iterator[Session]:
+    """Run a block (a job, a CLI command) as ``scope``, restoring the previous scope afterwards."""
+    previous_scope = session.info.get(SCOPE_KEY)
+    previous_unscoped = session.info.pop(UNSCOPED_KEY, None)
+    session.info[SCOPE_KEY] = scope
+    try:
+        yield session
+    finally:
+        set_scope(session, previous_scope)
+        if previous_unscoped is not None:
+            session.info[UNSCOPED_KEY] = previous_unscoped
+
+
+def _is_unscoped(session: Session) -> bool:
+    return UNSCOPED_KEY in session.info
+
+
+def _touches_tenant_data(state: ORMExecuteState) -> bool:
+    return any(issubclass(m.class_, TenantOwned | ScopeRoot) for m in state.all_mappers)
+
+
+def _mapped(mixin: type) -> list[type]:
+    from tenants.db import Base
+
+    return [m.class_ for m in Base.registry.mappers if issubclass(m.class_, mixin)]
+
+
+def _account_column(cls: type):
+    return cls.account_id if issubclass(cls, AccountOwned) else getattr(cls, cls.__account_key__)
+
+
+def _criteria_options(scope: Scope) -> list:
+    """One loader criterion per scoped model (explicit per class: the mixins carry no common column)."""
+    options = [
+        with_loader_criteria(cls, cls.id == scope.tenant_id, include_aliases=True)
+        for cls in _mapped(ScopeRoot)
+    ]
+    options += [
+        with_loader_criteria(cls, cls.tenant_id == scope.tenant_id, include_aliases=True)
+        for cls in _mapped(TenantOwned)
+    ]
+    if scope.account_ids is not None:
+        account_ids = sorted(scope.account_ids)
+        options += [
+            with_loader_criteria(cls, _account_column(cls).in_(account_ids), include_aliases=True)
+            for cls in _mapped(AccountOwned | AccountScopedByKey)
+        ]
+    return options
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_statement(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    # Lazy loads and deferred columns inherit the criteria of the statement that loaded the parent.
+    if state.is_column_load or state.is_relationship_load:
+        return
+    session = state.session
+    if _is_unscoped(session):
+        return
+    scope = get_scope(session)
+    if scope is None:
+        if _touches_tenant_data(state):
+            raise ScopeError("tenant data queried without a scope; set one or use unscoped(session, reason)")
+        return
+    state.statement = state.statement.options(*_criteria_options(scope))
+
+
+def _account_id_of(obj: object) -> int | None:
+    if isinstance(obj, AccountOwned):
+        return obj.account_id
+    if isinstance(obj, AccountScopedByKey):
+        return getattr(obj, obj.__account_key__)
+    return None
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_writes(session: Session, flush_context, instances) -> None:
+    if _is_unscoped(session):
+        return
+    scope = get_scope(session)
+    touched = [o for o in (*session.new, *session.dirty, *session.deleted) if isinstance(o, TenantOwned)]
+    if not touched:
+        return
+    if scope is None:
+        raise ScopeError("tenant data written without a scope")
+    for obj in touched:
+        if obj.tenant_id is None and obj in session.new:
+            obj.tenant_id = scope.tenant_id
+        if obj.tenant_id != scope.tenant_id:
+            raise ScopeError(f"{type(obj).__name__} belongs to another tenant")
+        if scope.account_restricted:
+            account_id = _account_id_of(obj)
+            # A new Account row has no id yet; client users never create accounts (route rules), and a
+            # row with no account is vendor-level data they may not write.
+            if account_id is None or not scope.allows_account(account_id):
+                raise ScopeError(f"{type(obj).__name__} lies outside the actor's accounts")

@@ -1,0 +1,122 @@
+"""Builders for test data, going through the same domain functions the app uses."""
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date
+
+from tenants.db import db
+from tenants.invitations import Invitation, invite
+from tenants.onboarding import AccountDraft, TeamDraft, onboard_account
+from tenants.roles import CLIENT_ROLES, Role
+from tenants.scoping import Scope, scoped
+from tenants.users import User, add_user, sign_up_vendor
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+
+
+@dataclass
+class World:
+    """One vendor with a user of every role, two client accounts and an open invitation in each."""
+
+    tenant_id: int
+    name: str
+    emails_by_role: dict[str, str] = field(default_factory=dict)  # role value -> email (clients: account 0)
+    account_ids: list[int] = field(default_factory=list)
+    account_names: list[str] = field(default_factory=list)
+    invitation_ids: list[int] = field(default_factory=list)  # one per account, then one vendor-level
+    emails: list[str] = field(default_factory=list)
+
+    def email(self, role: str) -> str:
+        return self.emails_by_role[role]
+
+
+def draft(name: str, admin_email: str, **overrides) -> AccountDraft:
+    values = dict(
+        name=name,
+        industry="manufacturing",
+        licensed_seats=100,
+        monthly_spend_yen=300_000,
+        hourly_labor_cost_yen=5_000,
+        kickoff_date=date(2026, 10, 1),
+        admin_email=admin_email,
+        teams=[TeamDraft("Sales", 40), TeamDraft("Ops", 60)],
+    )
+    values.update(overrides)
+    return AccountDraft(**values)
+
+
+def make_world(app, label: str) -> World:
+    """Build and commit a complete vendor; names carry ``label`` so leaks are easy to spot in HTML.
+
+    Runs in its own app context: a test must not hold one across client requests, or the requests would
+    share its ``g`` and database session.
+    """
+    with app.app_context():
+        world = _build_world(label)
+        db.session.remove()
+    return world
+
+
+def _build_world(label: str) -> World:
+    n = next(_seq)
+    session = db.session
+    owner = sign_up_vendor(
+        session,
+        vendor_name=f"Vendor {label}",
+        name=f"Owner {label}",
+        email=f"owner{n}@{label}.example.com",
+        password=PASSWORD,
+        locale="en",
+    )
+    world = World(tenant_id=owner.tenant_id, name=f"Vendor {label}")
+    users: dict[str, User] = {"owner": owner}
+    tenant = owner.tenant
+    with scoped(session, Scope(tenant_id=tenant.id)):
+        users["csm"] = add_user(
+            session,
+            tenant,
+            email=f"csm{n}@{label}.example.com",
+            name=f"CSM {label}",
+            password=PASSWORD,
+            role=Role.CSM,
+            locale="en",
+        )
+        session.flush()
+        for i in range(2):
+            result = onboard_account(
+                session,
+                tenant,
+                users["csm"],
+                draft(f"Client {label}{i} 株式会社", f"pending-admin{n}-{i}@{label}.example.com"),
+            )
+            world.account_ids.append(result.account.id)
+            world.account_names.append(result.account.name)
+            world.invitation_ids.append(result.invitation.id)
+        for role in sorted(CLIENT_ROLES):
+            users[role.value] = add_user(
+                session,
+                tenant,
+                email=f"{role.value}{n}@{label}.example.com",
+                name=f"{role.value} {label}",
+                password=PASSWORD,
+                role=role,
+                account_id=world.account_ids[0],
+                locale="en",
+            )
+        vendor_invite, _ = invite(
+            session, tenant, inviter=owner, email=f"newcsm{n}@{label}.example.com", role=Role.CSM
+        )
+        session.flush()
+        world.invitation_ids.append(vendor_invite.id)
+    world.emails_by_role = {role: u.email for role, u in users.items()}
+    world.emails = list(world.emails_by_role.values())
+    session.commit()
+    return world
+
+
+def invitation_status(app, invitation_id: int) -> str:
+    from tenants.scoping import unscoped
+
+    with app.app_context(), unscoped(db.session, "test inspects an invitation directly"):
+        return db.session.get(Invitation, invitation_id).status()

@@ -1,0 +1,147 @@
+"""Sign-up, sign-in, sign-out, invitations, and the protections around them."""
+
+from datetime import timedelta
+
+from app.extensions import db
+from tenants.db import utcnow
+from tenants.invitations import find_pending, invite
+from tenants.roles import Role
+from tenants.scoping import Scope, scoped, unscoped
+from tenants.tenant import Tenant
+from tenants.users import User
+from tests.conftest import csrf_token, login, post
+from tests.factories import PASSWORD, invitation_status, make_world
+
+
+def signup(client, **overrides):
+    data = {
+        "vendor_name": "Acme AI",
+        "name": "Aiko Owner",
+        "email": "aiko@acme.example.com",
+        "password": "longenough-1",
+    }
+    data.update(overrides)
+    return post(client, "/signup", data)
+
+
+def test_signup_creates_tenant_and_owner_and_signs_in(app, client):
+    response = signup(client)
+    assert response.status_code == 302 and response.location.endswith("/accounts")
+    page = client.get("/accounts").get_data(as_text=True)
+    assert "Aiko Owner" in page and "Acme AI" in page
+    with app.app_context(), unscoped(db.session, "test"):
+        user = db.session.scalar(db.select(User).where(User.email == "aiko@acme.example.com"))
+        assert user.role == Role.OWNER
+        assert user.password_hash.startswith("$argon2id$")
+        assert db.session.scalar(db.select(Tenant.slug).where(Tenant.id == user.tenant_id)) == "acme-ai"
+
+
+def test_signup_rejects_duplicate_email_and_short_password(app, client):
+    assert signup(client).status_code == 302
+    post(client, "/logout")
+    response = signup(client, vendor_name="Other AI")
+    assert response.status_code == 422
+    assert "already exists" in response.get_data(as_text=True)
+    response = signup(client, email="x@y.example.com", password="short")
+    assert response.status_code == 422 and "at least 10 characters" in response.get_data(as_text=True)
+    with app.app_context(), unscoped(db.session, "test"):
+        assert db.session.scalar(db.select(db.func.count(Tenant.id))) == 1
+
+
+def test_login_wrong_password_then_right(app, client):
+    world = make_world(app, "a")
+    token = csrf_token(client)
+    bad = client.post("/login", data={"email": world.email("csm"), "password": "nope", "csrf_token": token})
+    assert bad.status_code == 401 and "incorrect" in bad.get_data(as_text=True)
+    login(client, world.email("csm"), PASSWORD)
+    assert client.get("/accounts").status_code == 200
+
+
+def test_login_is_rate_limited(app, client):
+    world = make_world(app, "a")
+    token = csrf_token(client)
+    codes = [
+        client.post(
+            "/login", data={"email": world.email("csm"), "password": "x", "csrf_token": token}
+        ).status_code
+        for _ in range(11)
+    ]
+    assert codes[:10] == [401] * 10
+    assert codes[10] == 429
+
+
+def test_forms_require_csrf(app, client):
+    world = make_world(app, "a")
+    response = client.post("/login", data={"email": world.email("csm"), "password": PASSWORD})
+    assert response.status_code == 400
+    login(client, world.email("csm"), PASSWORD)
+    assert client.post("/logout").status_code == 400
+
+
+def test_logout_ends_the_session(app, client):
+    world = make_world(app, "a")
+    login(client, world.email("owner"), PASSWORD)
+    assert post(client, "/logout").status_code == 302
+    response = client.get("/accounts")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_session_cookie_and_security_headers(app, client):
+    world = make_world(app, "a")
+    response = login(client, world.email("owner"), PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    page = client.get("/accounts")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_invitation_accept_expire_reuse(app, client):
+    world = make_world(app, "a")
+    with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
+        tenant = db.session.get(Tenant, world.tenant_id)
+        invitation, token = invite(
+            db.session, tenant, inviter=None, email="new.csm@a.example.com", role=Role.CSM
+        )
+        _, old_token = invite(
+            db.session,
+            tenant,
+            inviter=None,
+            email="late@a.example.com",
+            role=Role.CSM,
+            now=utcnow() - timedelta(days=8),
+        )
+        db.session.commit()
+    page = client.get(f"/invite/{token}")
+    assert page.status_code == 200 and "new.csm@a.example.com" in page.get_data(as_text=True)
+    response = post(
+        client, f"/invite/{token}", {"name": "New CSM", "password": "longenough-2", "confirm": "nope"}
+    )
+    assert response.status_code == 422 and "differ" in response.get_data(as_text=True)
+    response = post(
+        client, f"/invite/{token}", {"name": "New CSM", "password": "longenough-2", "confirm": "longenough-2"}
+    )
+    assert response.status_code == 302
+    assert client.get("/accounts").status_code == 200  # signed in as the new CSM
+    post(client, "/logout")
+    assert client.get(f"/invite/{token}").status_code == 404  # single use
+    assert client.get(f"/invite/{old_token}").status_code == 404  # expired
+    with app.app_context():
+        assert find_pending(db.session, "not-a-token") is None
+
+
+def test_reissue_replaces_link_and_revoke_closes_it(app, client):
+    world = make_world(app, "a")
+    login(client, world.email("owner"), PASSWORD)
+    vendor_invitation = world.invitation_ids[-1]
+    response = post(client, f"/invitations/{vendor_invitation}/reissue", follow_redirects=True)
+    link = (
+        response.get_data(as_text=True).split("data-invite-link", 1)[0].rsplit('value="', 1)[1].split('"')[0]
+    )
+    assert "/invite/" in link
+    assert client.get(link).status_code == 200
+    post(client, f"/invitations/{vendor_invitation}/revoke")
+    assert invitation_status(app, vendor_invitation) == "revoked"
+    assert client.get(link).status_code == 404
