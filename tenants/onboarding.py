@@ -11,6 +11,7 @@ from tenants import audit
 from tenants.accounts import INDUSTRIES, Account, Team, account_name_taken
 from tenants.errors import N_, FieldErrors
 from tenants.invitations import Invitation, invite
+from tenants.people import vendor_staff
 from tenants.roles import Role
 from tenants.tenant import Tenant
 from tenants.users import User, email_taken
@@ -69,6 +70,8 @@ def validate(session: Session, draft: AccountDraft) -> None:
             errors["teams"] = N_("Team names must be different.")
         elif any(t.headcount < 0 for t in draft.teams):
             errors["teams"] = N_("Headcount cannot be negative.")
+    if draft.csm_id is not None and draft.csm_id not in {u.id for u in vendor_staff(session)}:
+        errors["csm_id"] = N_("Choose a CSM of your company.")
     if email_taken(session, draft.admin_email):
         errors["admin_email"] = N_("This person already has an AdoptLoop login.")
     if errors:
@@ -100,4 +103,5 @@ def onboard_account(session: Session, tenant: Tenant, actor: User, draft: Accoun
     audit.record(
         session, tenant.id, actor.id, "account.onboarded", f"account:{account.id}", name=account.name
     )
+    session.flush()
     return Onboarded(account=account, invitation=invitation, token=token)

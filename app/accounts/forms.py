@@ -5,6 +5,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, FieldList, Form, FormField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from app.auth.forms import REQUIRED
@@ -32,6 +33,13 @@ assert set(INDUSTRY_LABELS) == set(INDUSTRIES)
 MIN_TEAM_ROWS = 3
 
 
+def _optional_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class TeamRow(Form):
     """One department/team line; a row left entirely blank is ignored."""
 
@@ -55,7 +63,7 @@ class OnboardAccountForm(FlaskForm):
     name = StringField(_l("Client name"), [DataRequired(REQUIRED), Length(max=200)])
     industry = SelectField(
         _l("Industry"),
-        choices=[("", "—")] + list(INDUSTRY_LABELS.items()),
+        choices=[SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in INDUSTRY_LABELS.items()],
         validators=[DataRequired(REQUIRED)],
     )
     licensed_seats = LenientIntegerField(
@@ -74,7 +82,8 @@ class OnboardAccountForm(FlaskForm):
         [InputRequired(REQUIRED), NumberRange(min=1, message=_l("Hourly labor cost must be more than ¥0."))],
     )
     kickoff_date = DateField(_l("Kickoff date"), [InputRequired(_l("Enter the kickoff date."))])
-    csm_id = SelectField(_l("Responsible CSM"), coerce=int)
+    # Checked against the tenant's staff by the domain (a tampered id must not name another tenant's user).
+    csm_id = SelectField(_l("Responsible CSM"), coerce=_optional_int, validate_choice=False)
     teams = FieldList(FormField(TeamRow), min_entries=MIN_TEAM_ROWS, max_entries=200)
     admin_email = EmailField(
         _l("Client admin's email"), [DataRequired(REQUIRED), Email(_l("Enter a valid email address."))]
@@ -82,7 +91,7 @@ class OnboardAccountForm(FlaskForm):
 
     def __init__(self, *args, csm_choices: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.csm_id.choices = csm_choices
+        self.csm_id.choices = [SelectChoice(value, label) for value, label in csm_choices]
         if not self.is_submitted() and self.kickoff_date.data is None:
             self.kickoff_date.data = date.today()
 
@@ -111,4 +120,4 @@ class InvitePersonForm(FlaskForm):
     def __init__(self, *args, roles: frozenset[Role] = CLIENT_ROLES, **kwargs):
         super().__init__(*args, **kwargs)
         ordered = [r for r in Role if r in roles]
-        self.role.choices = [(r.value, _l(ROLE_LABELS[r])) for r in ordered]
+        self.role.choices = [SelectChoice(r.value, _l(ROLE_LABELS[r])) for r in ordered]

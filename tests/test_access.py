@@ -1,0 +1,185 @@
+"""Who reaches what: the role matrix, and tenant/account isolation across every URL rule of the app.
+
+Both tests walk ``app.url_map``, so a new route is covered the day it is added: the isolation test fills
+its ids by parameter name (and fails on a name it does not know), the matrix fails until the route's
+expected outcome per role is written down below.
+"""
+
+import secrets
+
+import pytest
+from tests.conftest import CSRF_RE, login
+from tests.factories import PASSWORD, World, invitation_status, make_world
+
+from app.extensions import db
+from tenants.accounts import Account
+from tenants.invitations import Invitation
+from tenants.scoping import unscoped
+
+ROLES = ["owner", "csm", "client_admin", "champion", "member", "procurement"]
+VENDOR = {"owner", "csm"}
+EVERYONE = set(ROLES)
+INVITERS = {"owner", "csm", "client_admin"}
+PUBLIC = "public"
+
+# endpoint -> roles that get through (everyone else: 403, anonymous: sent to sign in), or PUBLIC.
+MATRIX: dict[str, set[str] | str] = {
+    "home.index": PUBLIC,
+    "home.set_language": PUBLIC,
+    "home.healthz": PUBLIC,
+    "auth.signup": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.accept_invitation": PUBLIC,
+    "auth.logout": EVERYONE,
+    "accounts.portfolio": VENDOR,
+    "accounts.new": VENDOR,
+    "accounts.detail": EVERYONE,
+    "accounts.invite": INVITERS,
+    "team.index": VENDOR,
+    "team.invite": {"owner"},
+    "team.reissue": INVITERS,
+    "team.revoke": INVITERS,
+}
+
+
+def rules(app):
+    """(rule, method) pairs, signing out last so the rest run signed in."""
+    found = [
+        (rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in sorted(rule.methods & {"GET", "POST"})
+    ]
+    return sorted(found, key=lambda pair: pair[0].endpoint == "auth.logout")
+
+
+def role_client(app, world: World, role: str | None):
+    client = app.test_client()
+    if role:
+        login(client, world.email(role), PASSWORD)
+    page = client.get("/login", follow_redirects=True).get_data(as_text=True)
+    client.csrf = CSRF_RE.search(page).group(1)
+    return client
+
+
+def call(client, method: str, url: str):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data={"csrf_token": client.csrf})
+
+
+def outcome(response) -> str:
+    if response.status_code in (302, 303) and "/login" in response.location:
+        return "login"
+    if response.status_code == 403:
+        return "forbidden"
+    if response.status_code == 404:
+        return "missing"
+    assert response.status_code < 500, response.get_data(as_text=True)[:2000]
+    return "ok"
+
+
+@pytest.fixture
+def worlds(app):
+    return make_world(app, "alpha"), make_world(app, "bravo")
+
+
+def own_ids(world: World) -> dict[str, int | str]:
+    # Client users belong to account 0; its client-admin invitation may be managed by every inviter.
+    return {"account_id": world.account_ids[0], "invitation_id": world.invitation_ids[0], "token": "x" * 43}
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule, _ in rules(app)}
+    assert endpoints == set(MATRIX), "add new routes to MATRIX with the roles that may use them"
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_role_matrix(app, worlds, role):
+    alpha, _ = worlds
+    client = role_client(app, alpha, role)
+    seen = {}
+    for rule, method in rules(app):
+        url = rule.build(own_ids(alpha), append_unknown=False)[1]
+        got = outcome(call(client, method, url))
+        allowed = MATRIX[rule.endpoint]
+        if rule.endpoint == "auth.accept_invitation":
+            expected = "missing"  # an unknown token, whoever asks
+        elif rule.endpoint == "auth.logout":
+            expected = "login"  # signed-in users land on the sign-in page, signed out
+        elif allowed == PUBLIC:
+            expected = "ok"
+        elif role is None:
+            expected = "login"
+        else:
+            expected = "ok" if role in allowed else "forbidden"
+        seen[(rule.endpoint, method)] = got
+        assert got == expected, f"{role} {method} {url}: {got}, expected {expected}"
+    assert len(seen) >= len(MATRIX)
+    if role:  # signing out worked: the account page now asks to sign in
+        assert outcome(client.get(f"/accounts/{alpha.account_ids[0]}")) == "login"
+
+
+def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, list], list[str]]:
+    """Ids a user of ``me`` in ``role`` must not reach, and strings that must never appear in their pages."""
+    ids = {"account_id": list(other.account_ids), "invitation_id": list(other.invitation_ids)}
+    markers = [other.name, *other.account_names, *other.emails]
+    if role not in VENDOR:
+        # Client users (and anonymous visitors) must not reach the other account of their own vendor either.
+        ids["account_id"].append(me.account_ids[1])
+        ids["invitation_id"] += [me.invitation_ids[1], me.invitation_ids[2]]
+        markers.append(me.account_names[1])
+    ids["token"] = [secrets.token_urlsafe(32)]
+    return ids, markers
+
+
+def fills(rule, ids: dict[str, list]):
+    """Every way of filling the rule's parameters with foreign ids."""
+    params = sorted(rule.arguments)
+    unknown = [p for p in params if p not in ids]
+    assert not unknown, f"{rule.rule}: teach the isolation test which objects {unknown} name"
+    if not params:
+        yield {}
+        return
+    combos = [{}]
+    for p in params:
+        combos = [dict(c, **{p: v}) for c in combos for v in ids[p]]
+    yield from combos
+
+
+def snapshot(app, world: World) -> tuple:
+    with app.app_context(), unscoped(db.session, "test compares another tenant's rows before and after"):
+        invitations = db.session.scalars(
+            db.select(Invitation).where(Invitation.tenant_id == world.tenant_id).order_by(Invitation.id)
+        )
+        accounts = db.session.scalars(db.select(Account).where(Account.tenant_id == world.tenant_id))
+        return (
+            [(i.id, i.token_hash, i.revoked_at, i.accepted_at) for i in invitations],
+            sorted((a.id, a.name, a.licensed_seats) for a in accounts),
+        )
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_no_route_reaches_another_tenant_or_account(app, worlds, role):
+    alpha, bravo = worlds
+    before = snapshot(app, bravo), snapshot(app, alpha)
+    client = role_client(app, alpha, role)
+    ids, markers = foreign(app, alpha, bravo, role)
+    checked = 0
+    for rule, method in rules(app):
+        for values in fills(rule, ids):
+            url = rule.build(values, append_unknown=False)[1]
+            response = call(client, method, url)
+            body = response.get_data(as_text=True)
+            leaked = [m for m in markers if m in body]
+            assert not leaked, f"{role} {method} {url} shows {leaked}"
+            if values and rule.endpoint != "auth.logout":
+                assert outcome(response) in {"forbidden", "missing", "login"}, f"{role} {method} {url}"
+            checked += 1
+    after = snapshot(app, bravo), snapshot(app, alpha)
+    assert after[0] == before[0], "another tenant's rows changed"
+    if role not in VENDOR:
+        # Account 1 of alpha is foreign to client users: its invitation must be untouched.
+        assert invitation_status(app, alpha.invitation_ids[1]) == "pending"
+    assert checked > len(MATRIX)
+    print(f"isolation[{role}]: {checked} requests over {len(MATRIX)} endpoints")

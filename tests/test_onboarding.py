@@ -1,0 +1,134 @@
+"""The guided onboarding form: everything is created together, or nothing is."""
+
+import pytest
+
+from app.extensions import db
+from tenants.accounts import Account, Team
+from tenants.invitations import Invitation
+from tenants.scoping import Scope, scoped
+from tests.conftest import login, post
+from tests.factories import PASSWORD, make_world
+
+
+def form(**overrides) -> dict:
+    data = {
+        "name": "株式会社テスト商事",
+        "industry": "trading",
+        "licensed_seats": "250",
+        "monthly_spend_yen": "1,200,000",
+        "hourly_labor_cost_yen": "¥4,800",
+        "kickoff_date": "2026-12-01",
+        "teams-0-name": "営業部",
+        "teams-0-headcount": "120",
+        "teams-1-name": "経理部",
+        "teams-1-headcount": "２０",  # full-width digits, as typed with a Japanese IME
+        "teams-2-name": "",
+        "teams-2-headcount": "",
+        "admin_email": "dx-lead@test-shoji.example.jp",
+    }
+    data.update(overrides)
+    return data
+
+
+def counts(app, tenant_id):
+    with app.app_context(), scoped(db.session, Scope(tenant_id)):
+        return tuple(
+            db.session.scalar(db.select(db.func.count(model.id))) for model in (Account, Team, Invitation)
+        )
+
+
+@pytest.fixture
+def world(app):
+    return make_world(app, "a")
+
+
+def test_onboarding_creates_account_teams_and_admin_invitation(app, client, world):
+    before = counts(app, world.tenant_id)
+    login(client, world.email("csm"), PASSWORD)
+    response = post(client, "/accounts/new", form())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = client.get(response.location).get_data(as_text=True)
+    assert "株式会社テスト商事" in page and "営業部" in page and "経理部" in page
+    assert "/invite/" in page  # the link is shown, since no mail server exists
+    assert counts(app, world.tenant_id) == (before[0] + 1, before[1] + 2, before[2] + 1)
+    with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
+        account = db.session.scalar(db.select(Account).where(Account.name == "株式会社テスト商事"))
+        assert (account.licensed_seats, account.monthly_spend_yen, account.hourly_labor_cost_yen) == (
+            250,
+            1_200_000,
+            4_800,
+        )
+        assert {(t.name, t.headcount) for t in account.teams} == {("営業部", 120), ("経理部", 20)}
+        invitation = db.session.scalar(db.select(Invitation).where(Invitation.account_id == account.id))
+        assert (invitation.email, invitation.role) == ("dx-lead@test-shoji.example.jp", "client_admin")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"licensed_seats": "-5"}, "licensed_seats", "Licensed seats must be at least 1."),
+        ({"monthly_spend_yen": "a lot"}, "monthly_spend_yen", "Enter a whole number"),
+        ({"kickoff_date": ""}, "kickoff_date", "Enter the kickoff date."),
+        ({"hourly_labor_cost_yen": "0"}, "hourly_labor_cost_yen", "Hourly labor cost must be more than"),
+        ({"admin_email": "not-an-email"}, "admin_email", "Enter a valid email address."),
+        ({"teams-0-headcount": ""}, "teams-0-headcount", "Enter the team"),
+        ({"industry": ""}, "industry", "This field is required."),
+    ],
+)
+def test_bad_input_shows_field_error_and_creates_nothing(app, client, world, overrides, field, message):
+    before = counts(app, world.tenant_id)
+    login(client, world.email("csm"), PASSWORD)
+    response = post(client, "/accounts/new", form(**overrides))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f'id="{field}-error"' in html or 'aria-label="' in html
+    assert message in html
+    assert 'value="株式会社テスト商事"' in html  # what was typed is kept
+    assert counts(app, world.tenant_id) == before
+
+
+def test_duplicate_account_name_is_a_field_error(app, client, world):
+    login(client, world.email("owner"), PASSWORD)
+    before = counts(app, world.tenant_id)
+    response = post(client, "/accounts/new", form(name=world.account_names[0].upper()))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="name-error"' in html and "An account with this name already exists." in html
+    assert counts(app, world.tenant_id) == before
+
+
+def test_same_account_name_is_fine_in_another_tenant(app, client, world):
+    other = make_world(app, "b")
+    login(client, other.email("owner"), PASSWORD)
+    response = post(client, "/accounts/new", form(name=world.account_names[0]))
+    assert response.status_code == 302
+
+
+def test_teams_are_required_and_distinct(app, client, world):
+    login(client, world.email("csm"), PASSWORD)
+    before = counts(app, world.tenant_id)
+    no_teams = form(
+        **{"teams-0-name": "", "teams-0-headcount": "", "teams-1-name": "", "teams-1-headcount": ""}
+    )
+    assert "Add at least one department or team." in post(client, "/accounts/new", no_teams).get_data(
+        as_text=True
+    )
+    twins = form(**{"teams-1-name": "営業部"})
+    assert "Team names must be different." in post(client, "/accounts/new", twins).get_data(as_text=True)
+    assert counts(app, world.tenant_id) == before
+
+
+def test_add_team_row_without_javascript_keeps_input(app, client, world):
+    login(client, world.email("csm"), PASSWORD)
+    response = post(client, "/accounts/new", form(add_team="1"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'name="teams-3-name"' in html and 'value="営業部"' in html
+    assert counts(app, world.tenant_id)[0] == 2
+
+
+def test_admin_email_already_registered(app, client, world):
+    login(client, world.email("csm"), PASSWORD)
+    response = post(client, "/accounts/new", form(admin_email=world.email("champion")))
+    assert response.status_code == 422
+    assert "This person already has an AdoptLoop login." in response.get_data(as_text=True)
