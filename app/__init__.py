@@ -5,7 +5,7 @@ import logging
 from flask import Flask, render_template
 
 from app import access, i18n, security
-from app.config import INSTANCE, from_env
+from app.config import ROOT, from_env, instance_dir
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from tenants import passwords
 from tenants.users import load_user
@@ -13,7 +13,7 @@ from tenants.users import load_user
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the Flask app from the environment, then ``overrides`` (tests pass theirs here)."""
-    app = Flask(__name__, instance_path=str(INSTANCE))
+    app = Flask(__name__, instance_path=str(instance_dir()))
     app.config.from_mapping(from_env())
     if overrides:
         app.config.update(overrides)
@@ -22,7 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     _ensure_sqlite_folder(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
@@ -37,12 +37,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_cli(app)
     access.check_every_route_has_a_rule(app)
     return app
-
-
-def _migrations_dir():
-    from app.config import ROOT
-
-    return ROOT / "migrations"
 
 
 def _ensure_sqlite_folder(app: Flask) -> None:

@@ -4,7 +4,11 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-INSTANCE = Path(os.environ.get("ADOPTLOOP_INSTANCE", ROOT / "instance"))
+
+
+def instance_dir() -> Path:
+    """Where the embedded SQLite file and the generated development secret live (ADOPTLOOP_INSTANCE)."""
+    return Path(os.environ.get("ADOPTLOOP_INSTANCE", ROOT / "instance"))
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -16,11 +20,11 @@ def _secret_key() -> str:
     """SECRET_KEY from the environment; otherwise one generated once and kept in instance/ for development."""
     if key := os.environ.get("SECRET_KEY"):
         return key
-    path = INSTANCE / "secret_key"
+    path = instance_dir() / "secret_key"
     if not path.exists():
         import secrets
 
-        INSTANCE.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
@@ -28,7 +32,7 @@ def _secret_key() -> str:
 
 def from_env() -> dict:
     """Flask config built from environment variables (read at app creation, not import)."""
-    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'adoptloop.sqlite3'}"
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_dir() / 'adoptloop.sqlite3'}"
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     elif database_url.startswith("postgresql://"):

@@ -6,12 +6,18 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.fields import IntegerField
+from wtforms.widgets import TextInput
 
 from tenants.errors import FieldErrors
 
 
 class LenientIntegerField(IntegerField):
-    """An integer typed the way people in Japan type numbers: '1,200,000', '¥1,200,000', full-width digits."""
+    """An integer typed the way people in Japan type numbers: '1,200,000', '¥1,200,000', full-width digits.
+
+    Rendered as a text box (inputmode numeric): a number input would refuse the thousands separators.
+    """
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         if not valuelist:

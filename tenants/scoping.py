@@ -209,9 +209,9 @@ def _guard_writes(session: Session, flush_context, instances) -> None:
             obj.tenant_id = scope.tenant_id
         if obj.tenant_id != scope.tenant_id:
             raise ScopeError(f"{type(obj).__name__} belongs to another tenant")
-        if scope.account_restricted:
+        if scope.account_restricted and isinstance(obj, AccountOwned | AccountScopedByKey):
             account_id = _account_id_of(obj)
-            # A new Account row has no id yet; client users never create accounts (route rules), and a
-            # row with no account is vendor-level data they may not write.
+            # A row with no account is vendor-level data client users may not write; a new Account row has
+            # no id yet, and client users never create accounts.
             if account_id is None or not scope.allows_account(account_id):
                 raise ScopeError(f"{type(obj).__name__} lies outside the actor's accounts")

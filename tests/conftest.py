@@ -29,7 +29,7 @@ def _reset_schema(url: str) -> None:
     engine.dispose()
 
 
-def test_config(**extra) -> dict:
+def app_config(**extra) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -48,7 +48,7 @@ def test_config(**extra) -> dict:
 def app():
     os.environ.setdefault("FAST_PASSWORD_HASH", "1")
     _reset_schema(TEST_DATABASE_URL)
-    app = create_app(test_config())
+    app = create_app(app_config())
     with app.app_context():
         from flask_migrate import upgrade
 
@@ -92,3 +92,14 @@ def post(client, url: str, data: dict | None = None, **kwargs):
     """POST with the session's CSRF token, as a form on the page would."""
     payload = {"csrf_token": csrf_token(client), **(data or {})}
     return client.post(url, data=payload, **kwargs)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under bin/test a skipped test means a missing service or tool: fail the run instead of hiding it."""
+    if os.environ.get("ADOPTLOOP_FAIL_ON_SKIP") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped and exitstatus == 0:
+        reporter.write_line(f"{skipped} test(s) skipped: every test must run here", red=True)
+        session.exitstatus = 1

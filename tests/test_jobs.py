@@ -1,0 +1,57 @@
+"""Background jobs on a real rq worker process: the invitation mail leaves the web request."""
+
+import os
+import subprocess
+import sys
+from email import message_from_bytes
+from email.policy import default as email_policy
+from pathlib import Path
+
+from rq import Queue
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, login, post, app_config
+from tests.factories import PASSWORD, make_world
+from tests.test_onboarding import form
+
+from app import create_app
+from app.jobs import redis_connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_invitation_mail_is_delivered_by_an_rq_worker(app, tmp_path):
+    outbox = tmp_path / "outbox"
+    rq_app = create_app(app_config(JOBS_BACKEND="rq", MAIL_BACKEND=f"file:{outbox}"))
+    world = make_world(rq_app, "jobs")
+    client = rq_app.test_client()
+    login(client, world.email("csm"), PASSWORD)
+    assert post(client, "/accounts/new", form(admin_email="queued@jobs.example.com")).status_code == 302
+
+    with rq_app.app_context():
+        assert Queue("default", connection=redis_connection()).count == 1
+    assert not outbox.exists()  # the web request only enqueued it
+
+    env = dict(
+        os.environ,
+        DATABASE_URL=TEST_DATABASE_URL,
+        REDIS_URL=TEST_REDIS_URL,
+        MAIL_BACKEND=f"file:{outbox}",
+        FAST_PASSWORD_HASH="1",
+    )
+    worker = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert worker.returncode == 0, worker.stderr
+
+    files = list(outbox.glob("*.eml"))
+    assert len(files) == 1
+    mail = message_from_bytes(files[0].read_bytes(), policy=email_policy)
+    assert mail["To"] == "queued@jobs.example.com"
+    assert "株式会社テスト商事" in mail["Subject"]
+    assert "/invite/" in mail.get_content()
+    with rq_app.app_context():
+        assert Queue("default", connection=redis_connection()).count == 0
