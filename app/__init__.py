@@ -23,12 +23,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     _ensure_sqlite_folder(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    _init_login(app)
+    # First among the before-request hooks, so even a CSRF or rate-limit error page runs in the user's scope.
+    access.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    _init_login(app)
     i18n.init_app(app)
     security.init_app(app)
-    access.init_app(app)
     _register_blueprints(app)
     _register_error_pages(app)
 

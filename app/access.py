@@ -66,6 +66,9 @@ def enforce_rule():
     if request.endpoint is None:
         return None  # Flask answers 404/405 itself
     rule = rule_for(current_app, request.endpoint)
+    if rule is None:  # a route added after start-up without a rule: closed, never open
+        current_app.logger.error("route %s has no access rule", request.endpoint)
+        abort(403)
     if rule == PUBLIC:
         return None
     if not current_user.is_authenticated:

@@ -2,7 +2,7 @@
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from tenants.errors import FieldErrors
@@ -68,6 +68,7 @@ def add_tenant_user(slug, email, name, role, account_id, password):
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo():
     """Create the demo vendor, staff and three client accounts (does nothing if they exist)."""
     from app.demo import seed
@@ -80,6 +81,7 @@ def seed_demo():
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--queue", "queues", multiple=True, default=["default"], show_default=True)
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker(queues, burst):

@@ -2,12 +2,12 @@
 
 import unicodedata
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.fields import IntegerField
 from wtforms.widgets import TextInput
 
+from app.i18n import translate
 from tenants.errors import FieldErrors
 
 
@@ -39,7 +39,7 @@ def apply_field_errors(form: FlaskForm, error: FieldErrors) -> None:
     """Show domain validation errors next to the fields they belong to (others at the top of the form)."""
     for name, message in error.errors.items():
         field: Field | None = getattr(form, name, None)
-        translated = str(_l(message))
+        translated = translate(message)
         if field is not None and isinstance(field.errors, list) and not _is_field_list(field):
             field.errors.append(translated)
         else:

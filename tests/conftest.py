@@ -39,6 +39,8 @@ def app_config(**extra) -> dict:
         "JOBS_BACKEND": "inline",
         "FAST_PASSWORD_HASH": True,
         "SERVER_NAME": None,
+        # Tests read English messages; Japanese is checked explicitly (test_app.py) with Accept-Language.
+        "BABEL_DEFAULT_LOCALE": "en",
     }
     config.update(extra)
     return config

@@ -8,13 +8,13 @@ expected outcome per role is written down below.
 import secrets
 
 import pytest
-from tests.conftest import CSRF_RE, login
-from tests.factories import PASSWORD, World, invitation_status, make_world
 
 from app.extensions import db
 from tenants.accounts import Account
 from tenants.invitations import Invitation
 from tenants.scoping import unscoped
+from tests.conftest import CSRF_RE, login
+from tests.factories import PASSWORD, World, invitation_status, make_world
 
 ROLES = ["owner", "csm", "client_admin", "champion", "member", "procurement"]
 VENDOR = {"owner", "csm"}

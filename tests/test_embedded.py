@@ -9,12 +9,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from tests.conftest import login
 
 from app import create_app
 from tenants.db import db
 from tenants.scoping import unscoped
 from tenants.tenant import Tenant
+from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]

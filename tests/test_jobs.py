@@ -8,12 +8,12 @@ from email.policy import default as email_policy
 from pathlib import Path
 
 from rq import Queue
-from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, login, post, app_config
-from tests.factories import PASSWORD, make_world
-from tests.test_onboarding import form
 
 from app import create_app
 from app.jobs import redis_connection
+from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, app_config, login, post
+from tests.factories import PASSWORD, make_world
+from tests.test_onboarding import form
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,7 +1,6 @@
 """The scoping mechanism itself: reads are filtered, unscoped access fails closed, writes are guarded."""
 
 import pytest
-from tests.factories import make_world
 
 from app.extensions import db
 from tenants.accounts import Account, Team, list_accounts
@@ -9,6 +8,7 @@ from tenants.invitations import Invitation
 from tenants.scoping import Scope, ScopeError, scoped, unscoped
 from tenants.tenant import Tenant
 from tenants.users import Membership, User
+from tests.factories import make_world
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from app.access import INVITERS, OWNER_ONLY, VENDOR_STAFF, allow
 from app.accounts.forms import InvitePersonForm
 from app.extensions import db
 from app.forms import apply_field_errors
+from app.i18n import translate
 from app.invites import send_and_show
 from tenants import audit, invitations, people
 from tenants.errors import FieldErrors
@@ -76,7 +77,7 @@ def reissue(invitation_id: int):
         db.session.commit()
     except FieldErrors as error:
         db.session.rollback()
-        flash(_(error.errors["invitation"]), "error")
+        flash(translate(error.errors["invitation"]), "error")
     else:
         send_and_show(invitation, token)
     return redirect(_back_to(invitation))

@@ -1,0 +1,56 @@
+"""The web shell: access rules are mandatory, errors render, languages and yen formatting."""
+
+import pytest
+
+from app import create_app
+from app.access import check_every_route_has_a_rule
+from tests.conftest import app_config, login, post
+from tests.factories import PASSWORD, make_world
+
+
+def test_a_route_without_an_access_rule_stops_start_up(app):
+    fresh = create_app(app_config())
+    fresh.add_url_rule("/forgotten", "forgotten", lambda: "open?")
+    with pytest.raises(RuntimeError, match="forgotten"):
+        check_every_route_has_a_rule(fresh)
+    # Even if it were served, it would be closed.
+    assert fresh.test_client().get("/forgotten").status_code == 403
+
+
+def test_unexpected_error_shows_the_error_page(app):
+    fresh = create_app(app_config(PROPAGATE_EXCEPTIONS=False))
+    from app.access import public
+
+    fresh.add_url_rule("/boom", "boom", public(lambda: 1 / 0))
+    response = fresh.test_client().get("/boom", headers={"Accept-Language": "en"})
+    assert response.status_code == 500
+    assert "Something went wrong" in response.get_data(as_text=True)
+
+
+def test_japanese_is_the_default_and_english_can_be_chosen(app):
+    client = app.test_client()
+    ja = client.get("/login", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert '<html lang="ja">' in ja and "ログイン" in ja
+    en = client.get("/login", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
+    assert '<html lang="en">' in en and "Sign in" in en
+    post(client, "/language", {"lang": "ja", "next": "/login"})
+    chosen = client.get("/login", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
+    assert '<html lang="ja">' in chosen
+
+
+def test_language_switch_never_redirects_off_site(app):
+    client = app.test_client()
+    response = post(client, "/language", {"lang": "en", "next": "//evil.example.com/x"})
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_yen_and_numbers_follow_the_locale(app):
+    world = make_world(app, "yen")
+    client = app.test_client()
+    login(client, world.email("csm"), PASSWORD)
+    post(client, "/language", {"lang": "en"})
+    en = client.get("/accounts").get_data(as_text=True)
+    assert "¥300,000" in en and "¥600,000 per month" in en
+    post(client, "/language", {"lang": "ja"})
+    ja = client.get("/accounts").get_data(as_text=True)
+    assert "￥300,000" in ja and "データなし" in ja
