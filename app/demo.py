@@ -93,7 +93,7 @@ def seed(session: Session) -> list[DemoLogin]:
             session,
             tenant,
             email=logins[1].email,
-            name="佐藤 美咲 (CSM)",
+            name="佐藤 美咲",
             password=DEMO_PASSWORD,
             role=Role.CSM,
         )

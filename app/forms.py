@@ -2,9 +2,11 @@
 
 import unicodedata
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.fields import IntegerField
+from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
 from app.i18n import translate
@@ -32,7 +34,12 @@ class LenientIntegerField(IntegerField):
             self.data = int(cleaned)
         except ValueError:
             self.data = None
-            raise ValueError(self.gettext("Enter a whole number, e.g. 1,200,000.")) from None
+            raise ValueError(gettext("Enter a whole number, e.g. 1,200,000.")) from None
+
+    def pre_validate(self, form):
+        # An unreadable number already says so; range checks on the missing value would only add noise.
+        if self.process_errors:
+            raise StopValidation()
 
 
 def apply_field_errors(form: FlaskForm, error: FieldErrors) -> None:

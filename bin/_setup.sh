@@ -46,5 +46,5 @@ python_env() {
     "$PY" -m pip install -q --disable-pip-version-check -e "$ROOT[dev]"
     echo "$want" > "$stamp"
   fi
-  "$VENV/bin/pybabel" compile -q -d "$ROOT/app/translations"
+  "$VENV/bin/pybabel" compile -d "$ROOT/app/translations" >/dev/null 2>&1
 }

@@ -54,7 +54,7 @@ class Account(AccountScopedByKey, db.Model):
 
     csm: Mapped[User | None] = relationship(foreign_keys=[csm_id])
     teams: Mapped[list[Team]] = relationship(
-        back_populates="account", cascade="all, delete-orphan", order_by="Team.name"
+        back_populates="account", cascade="all, delete-orphan", order_by="Team.id"
     )
 
     @property
