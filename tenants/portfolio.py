@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from tenants.accounts import Account, Team
 from tenants.users import Membership
@@ -22,8 +22,9 @@ class PortfolioRow:
 
 
 def portfolio_rows(session: Session) -> list[PortfolioRow]:
-    """Every account in scope with team and people counts, in three queries regardless of size."""
-    accounts = list(session.scalars(select(Account).order_by(Account.name)))
+    """Every account in scope with team and people counts, in four queries regardless of size."""
+    query = select(Account).options(selectinload(Account.csm)).order_by(Account.name)
+    accounts = list(session.scalars(query))
     teams = dict(
         (account_id, (count, heads))
         for account_id, count, heads in session.execute(

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import EVERYONE_SIGNED_IN, INVITERS, VENDOR_STAFF, allow
-from app.accounts.forms import INDUSTRY_LABELS, InvitePersonForm, OnboardAccountForm
+from app.accounts.forms import InvitePersonForm, OnboardAccountForm, industry_names
 from app.extensions import db
 from app.forms import apply_field_errors
 from app.invites import send_and_show
@@ -28,7 +28,7 @@ def _account_or_404(account_id: int):
 @allow(VENDOR_STAFF)
 def portfolio():
     return render_template(
-        "accounts/portfolio.html", rows=portfolio_rows(db.session), industries=INDUSTRY_LABELS
+        "accounts/portfolio.html", rows=portfolio_rows(db.session), industries=industry_names()
     )
 
 
@@ -69,7 +69,7 @@ def _render_detail(account, form: InvitePersonForm, status: int = 200):
         pending=invitations.list_invitations(db.session, account) if can_invite else [],
         form=form,
         can_invite=can_invite,
-        industries=INDUSTRY_LABELS,
+        industries=industry_names(),
     ), status
 
 
