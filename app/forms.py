@@ -1,6 +1,8 @@
 """Form pieces shared by several blueprints."""
 
 import unicodedata
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask_babel import gettext
 from flask_wtf import FlaskForm
@@ -9,8 +11,11 @@ from wtforms.fields import IntegerField
 from wtforms.validators import StopValidation
 from wtforms.widgets import TextInput
 
+from app.extensions import db
 from app.i18n import translate
 from tenants.errors import FieldErrors
+
+T = TypeVar("T")
 
 
 class LenientIntegerField(IntegerField):
@@ -40,6 +45,19 @@ class LenientIntegerField(IntegerField):
         # An unreadable number already says so; range checks on the missing value would only add noise.
         if self.process_errors:
             raise StopValidation()
+
+
+def save_or_show_errors(form: FlaskForm, action: Callable[[], T]) -> T | None:
+    """Run a domain action and commit it; on :class:`FieldErrors` roll back, put the messages on the form
+    and return None, so the view re-renders the form with what was typed and nothing half-saved."""
+    try:
+        result = action()
+        db.session.commit()
+    except FieldErrors as error:
+        db.session.rollback()
+        apply_field_errors(form, error)
+        return None
+    return result
 
 
 def apply_field_errors(form: FlaskForm, error: FieldErrors) -> None:

@@ -35,6 +35,7 @@ def industry_names() -> dict[str, str]:
     """Industry labels translated once for a page (lazy strings would translate on every use)."""
     return {key: str(label) for key, label in INDUSTRY_LABELS.items()}
 
+
 MIN_TEAM_ROWS = 3
 
 

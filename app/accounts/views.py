@@ -7,11 +7,10 @@ from flask_login import current_user
 from app.access import EVERYONE_SIGNED_IN, INVITERS, VENDOR_STAFF, allow
 from app.accounts.forms import InvitePersonForm, OnboardAccountForm, industry_names
 from app.extensions import db
-from app.forms import apply_field_errors
+from app.forms import save_or_show_errors
 from app.invites import send_and_show
 from tenants import invitations, people
 from tenants.accounts import get_account
-from tenants.errors import FieldErrors
 from tenants.onboarding import onboard_account
 from tenants.portfolio import portfolio_rows
 from tenants.roles import INVITABLE_BY, Role
@@ -42,13 +41,10 @@ def new():
         form.teams.append_entry()  # "add a row" without JavaScript; nothing is validated or saved yet
         return render_template("accounts/new.html", form=form)
     if form.validate_on_submit():
-        try:
-            result = onboard_account(db.session, g.tenant, current_user, form.to_draft())
-            db.session.commit()
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error)
-        else:
+        result = save_or_show_errors(
+            form, lambda: onboard_account(db.session, g.tenant, current_user, form.to_draft())
+        )
+        if result is not None:
             flash(_("%(name)s is onboarded.", name=result.account.name), "success")
             send_and_show(result.invitation, result.token)
             return redirect(url_for("accounts.detail", account_id=result.account.id))
@@ -85,20 +81,18 @@ def invite(account_id: int):
     account = _account_or_404(account_id)
     form = _invite_form()
     if form.validate_on_submit():
-        try:
-            invitation, token = invitations.invite(
+        created = save_or_show_errors(
+            form,
+            lambda: invitations.invite(
                 db.session,
                 g.tenant,
                 inviter=current_user,
                 email=form.email.data,
                 role=Role(form.role.data),
                 account=account,
-            )
-            db.session.commit()
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error)
-        else:
-            send_and_show(invitation, token)
+            ),
+        )
+        if created is not None:
+            send_and_show(*created)
             return redirect(url_for("accounts.detail", account_id=account.id))
     return _render_detail(account, form, 422)

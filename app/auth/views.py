@@ -6,10 +6,9 @@ from flask_login import current_user, login_user, logout_user
 
 from app.access import EVERYONE_SIGNED_IN, allow, public
 from app.extensions import db, limiter
-from app.forms import apply_field_errors
+from app.forms import save_or_show_errors
 from app.i18n import select_locale
 from tenants import invitations
-from tenants.errors import FieldErrors
 from tenants.users import authenticate, sign_up_vendor
 
 from .forms import AcceptInvitationForm, LoginForm, SignupForm
@@ -39,20 +38,18 @@ def _start_session(user, remember: bool = False) -> None:
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
-        try:
-            user = sign_up_vendor(
+        user = save_or_show_errors(
+            form,
+            lambda: sign_up_vendor(
                 db.session,
                 vendor_name=form.vendor_name.data,
                 name=form.name.data,
                 email=form.email.data,
                 password=form.password.data,
                 locale=select_locale(),
-            )
-            db.session.commit()
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error)
-        else:
+            ),
+        )
+        if user is not None:
             _start_session(user)
             flash(_("Welcome to AdoptLoop. Onboard your first client account."), "success")
             return redirect(url_for("accounts.portfolio"))
@@ -95,19 +92,17 @@ def accept_invitation(token: str):
         return render_template("auth/invitation_invalid.html"), 404
     form = AcceptInvitationForm()
     if form.validate_on_submit():
-        try:
-            user = invitations.accept(
+        user = save_or_show_errors(
+            form,
+            lambda: invitations.accept(
                 db.session,
                 invitation,
                 name=form.name.data,
                 password=form.password.data,
                 locale=select_locale(),
-            )
-            db.session.commit()
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error)
-        else:
+            ),
+        )
+        if user is not None:
             _start_session(user)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(url_for("home.index"))

@@ -7,7 +7,7 @@ from flask_login import current_user
 from app.access import INVITERS, OWNER_ONLY, VENDOR_STAFF, allow
 from app.accounts.forms import InvitePersonForm
 from app.extensions import db
-from app.forms import apply_field_errors
+from app.forms import save_or_show_errors
 from app.i18n import translate
 from app.invites import send_and_show
 from tenants import audit, invitations, people
@@ -39,16 +39,14 @@ def index():
 def invite():
     form = InvitePersonForm(roles=VENDOR_ROLES)
     if form.validate_on_submit():
-        try:
-            invitation, token = invitations.invite(
+        created = save_or_show_errors(
+            form,
+            lambda: invitations.invite(
                 db.session, g.tenant, inviter=current_user, email=form.email.data, role=Role(form.role.data)
-            )
-            db.session.commit()
-        except FieldErrors as error:
-            db.session.rollback()
-            apply_field_errors(form, error)
-        else:
-            send_and_show(invitation, token)
+            ),
+        )
+        if created is not None:
+            send_and_show(*created)
             return redirect(url_for("team.index"))
     return _render(form, 422)
 
