@@ -91,7 +91,9 @@ def get_account(session: Session, account_id: int) -> Account | None:
     return session.scalar(select(Account).where(Account.id == account_id))
 
 
-def account_name_taken(session: Session, name: str) -> bool:
-    """True when the scoped tenant already has an account called ``name`` (case-insensitive)."""
-    wanted = name.strip().lower()
-    return session.scalar(select(Account.id).where(func.lower(Account.name) == wanted)) is not None
+def account_name_taken(session: Session, name: str, except_id: int | None = None) -> bool:
+    """True when the scoped tenant has another account called ``name`` (case-insensitive)."""
+    query = select(Account.id).where(func.lower(Account.name) == name.strip().lower())
+    if except_id is not None:
+        query = query.where(Account.id != except_id)
+    return session.scalar(query) is not None

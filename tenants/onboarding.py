@@ -1,4 +1,5 @@
-"""Onboarding a client account in one step: the account, its teams and the client admin's invitation."""
+"""The guided account form's business rules: onboarding a client account in one step (the account, its teams
+and the client admin's invitation), and editing it afterwards."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tenants.users import User, email_taken
 class TeamDraft:
     name: str
     headcount: int
+    id: int | None = None  # set when editing an existing team
 
 
 @dataclass
@@ -33,7 +35,7 @@ class AccountDraft:
     monthly_spend_yen: int
     hourly_labor_cost_yen: int
     kickoff_date: date
-    admin_email: str
+    admin_email: str | None = None  # required when onboarding, absent when editing
     csm_id: int | None = None
     teams: list[TeamDraft] = field(default_factory=list)
 
@@ -45,12 +47,15 @@ class Onboarded:
     token: str
 
 
-def validate(session: Session, draft: AccountDraft) -> None:
-    """Business rules the form cannot check on its own; raises :class:`FieldErrors` listing all of them."""
+def validate(session: Session, draft: AccountDraft, account: Account | None = None) -> None:
+    """Business rules the form cannot check on its own; raises :class:`FieldErrors` listing all of them.
+
+    ``account`` is the account being edited (None when onboarding a new one).
+    """
     errors: dict[str, str] = {}
     if not draft.name.strip():
         errors["name"] = N_("Enter the client's name.")
-    elif account_name_taken(session, draft.name):
+    elif account_name_taken(session, draft.name, except_id=account.id if account else None):
         errors["name"] = N_("An account with this name already exists.")
     if draft.industry not in INDUSTRIES:
         errors["industry"] = N_("Choose an industry from the list.")
@@ -72,7 +77,16 @@ def validate(session: Session, draft: AccountDraft) -> None:
             errors["teams"] = N_("Headcount cannot be negative.")
     if draft.csm_id is not None and draft.csm_id not in {u.id for u in vendor_staff(session)}:
         errors["csm_id"] = N_("Choose a CSM of your company.")
-    if email_taken(session, draft.admin_email):
+    if account is not None:
+        known = {t.id for t in account.teams}
+        if any(t.id is not None and t.id not in known for t in draft.teams):
+            errors["teams"] = N_("A team does not belong to this account.")
+        kept = {t.id for t in draft.teams if t.id is not None}
+        if known - kept:
+            errors["teams"] = N_("Teams cannot be removed, so their history stays; rename them instead.")
+    elif not draft.admin_email:
+        errors["admin_email"] = N_("Enter the client admin's email.")
+    elif email_taken(session, draft.admin_email):
         errors["admin_email"] = N_("This person already has an AdoptLoop login.")
     if errors:
         raise FieldErrors(errors)
@@ -105,3 +119,35 @@ def onboard_account(session: Session, tenant: Tenant, actor: User, draft: Accoun
     )
     session.flush()
     return Onboarded(account=account, invitation=invitation, token=token)
+
+
+def update_account(session: Session, account: Account, actor: User, draft: AccountDraft) -> Account:
+    """Apply an edited form to ``account``: facts, CSM, renamed/resized teams and new teams.
+
+    Validates first, so on :class:`FieldErrors` nothing has changed.
+    """
+    validate(session, draft, account)
+    before = {
+        "licensed_seats": account.licensed_seats,
+        "monthly_spend_yen": account.monthly_spend_yen,
+        "hourly_labor_cost_yen": account.hourly_labor_cost_yen,
+    }
+    account.name = draft.name.strip()
+    account.industry = draft.industry
+    account.licensed_seats = draft.licensed_seats
+    account.monthly_spend_yen = draft.monthly_spend_yen
+    account.hourly_labor_cost_yen = draft.hourly_labor_cost_yen
+    account.kickoff_date = draft.kickoff_date
+    account.csm_id = draft.csm_id or account.csm_id
+    existing = {t.id: t for t in account.teams}
+    for row in draft.teams:
+        if row.id is None:
+            account.teams.append(
+                Team(tenant_id=account.tenant_id, name=row.name.strip(), headcount=row.headcount)
+            )
+        else:
+            existing[row.id].name, existing[row.id].headcount = row.name.strip(), row.headcount
+    changed = {k: [v, getattr(account, k)] for k, v in before.items() if getattr(account, k) != v}
+    audit.record(session, account.tenant_id, actor.id, "account.updated", f"account:{account.id}", **changed)
+    session.flush()
+    return account

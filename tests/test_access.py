@@ -33,6 +33,7 @@ MATRIX: dict[str, set[str] | str] = {
     "auth.logout": EVERYONE,
     "accounts.portfolio": VENDOR,
     "accounts.new": VENDOR,
+    "accounts.edit": VENDOR,
     "accounts.detail": EVERYONE,
     "accounts.invite": INVITERS,
     "team.index": VENDOR,

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, FieldList, Form, FormField, SelectField, StringField
+from wtforms import DateField, EmailField, FieldList, Form, FormField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
@@ -49,6 +49,7 @@ def _optional_int(value) -> int | None:
 class TeamRow(Form):
     """One department/team line; a row left entirely blank is ignored."""
 
+    id = HiddenField(filters=[_optional_int])
     name = StringField(_l("Team"), [Optional(), Length(max=120)])
     headcount = LenientIntegerField(
         _l("Headcount"), [Optional(), NumberRange(min=0, message=_l("Headcount cannot be negative."))]
@@ -65,7 +66,9 @@ class TeamRow(Form):
         return ok
 
 
-class OnboardAccountForm(FlaskForm):
+class AccountForm(FlaskForm):
+    """The account's facts and teams: edited after onboarding with the same rules."""
+
     name = StringField(_l("Client name"), [DataRequired(REQUIRED), Length(max=200)])
     industry = SelectField(
         _l("Industry"),
@@ -91,9 +94,6 @@ class OnboardAccountForm(FlaskForm):
     # Checked against the tenant's staff by the domain (a tampered id must not name another tenant's user).
     csm_id = SelectField(_l("Responsible CSM"), coerce=_optional_int, validate_choice=False)
     teams = FieldList(FormField(TeamRow), min_entries=MIN_TEAM_ROWS, max_entries=200)
-    admin_email = EmailField(
-        _l("Client admin's email"), [DataRequired(REQUIRED), Email(_l("Enter a valid email address."))]
-    )
 
     def __init__(self, *args, csm_choices: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,14 +109,40 @@ class OnboardAccountForm(FlaskForm):
             monthly_spend_yen=self.monthly_spend_yen.data,
             hourly_labor_cost_yen=self.hourly_labor_cost_yen.data,
             kickoff_date=self.kickoff_date.data,
-            admin_email=self.admin_email.data,
+            admin_email=self.admin_email.data if "admin_email" in self else None,
             csm_id=self.csm_id.data,
             teams=[
-                TeamDraft(name=row.form.name.data.strip(), headcount=row.form.headcount.data)
+                TeamDraft(
+                    name=row.form.name.data.strip(), headcount=row.form.headcount.data, id=row.form.id.data
+                )
                 for row in self.teams
                 if (row.form.name.data or "").strip()
             ],
         )
+
+    def fill_from(self, account) -> None:
+        """Show an existing account, its teams first and one blank row for a new team."""
+        for name in (
+            "name",
+            "industry",
+            "licensed_seats",
+            "monthly_spend_yen",
+            "hourly_labor_cost_yen",
+            "kickoff_date",
+            "csm_id",
+        ):
+            self[name].data = getattr(account, name)
+        while len(self.teams):
+            self.teams.pop_entry()
+        for team in account.teams:
+            self.teams.append_entry({"id": team.id, "name": team.name, "headcount": team.headcount})
+        self.teams.append_entry()
+
+
+class OnboardAccountForm(AccountForm):
+    admin_email = EmailField(
+        _l("Client admin's email"), [DataRequired(REQUIRED), Email(_l("Enter a valid email address."))]
+    )
 
 
 class InvitePersonForm(FlaskForm):

@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import EVERYONE_SIGNED_IN, INVITERS, VENDOR_STAFF, allow
-from app.accounts.forms import InvitePersonForm, OnboardAccountForm, industry_names
+from app.accounts.forms import AccountForm, InvitePersonForm, OnboardAccountForm, industry_names
 from app.extensions import db
 from app.forms import save_or_show_errors
 from app.invites import send_and_show
 from tenants import invitations, people
 from tenants.accounts import get_account
-from tenants.onboarding import onboard_account
+from tenants.onboarding import onboard_account, update_account
 from tenants.portfolio import portfolio_rows
 from tenants.roles import INVITABLE_BY, Role
 
@@ -34,12 +34,12 @@ def portfolio():
 @bp.route("/new", methods=["GET", "POST"])
 @allow(VENDOR_STAFF)
 def new():
-    form = OnboardAccountForm(csm_choices=[(u.id, u.name) for u in people.vendor_staff(db.session)])
+    form = OnboardAccountForm(csm_choices=_csm_choices())
     if request.method == "GET" and current_user.role == Role.CSM:
         form.csm_id.data = current_user.id
     if request.method == "POST" and request.form.get("add_team"):
         form.teams.append_entry()  # "add a row" without JavaScript; nothing is validated or saved yet
-        return render_template("accounts/new.html", form=form)
+        return render_template("accounts/form.html", form=form, account=None)
     if form.validate_on_submit():
         result = save_or_show_errors(
             form, lambda: onboard_account(db.session, g.tenant, current_user, form.to_draft())
@@ -48,7 +48,35 @@ def new():
             flash(_("%(name)s is onboarded.", name=result.account.name), "success")
             send_and_show(result.invitation, result.token)
             return redirect(url_for("accounts.detail", account_id=result.account.id))
-    return render_template("accounts/new.html", form=form), 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/form.html", form=form, account=None), _form_status(form)
+
+
+def _form_status(form) -> int:
+    return 422 if form.errors or form.form_errors else 200
+
+
+def _csm_choices() -> list[tuple[int, str]]:
+    return [(u.id, u.name) for u in people.vendor_staff(db.session)]
+
+
+@bp.route("/<int:account_id>/edit", methods=["GET", "POST"])
+@allow(VENDOR_STAFF)
+def edit(account_id: int):
+    account = _account_or_404(account_id)
+    form = AccountForm(csm_choices=_csm_choices())
+    if request.method == "GET":
+        form.fill_from(account)
+    elif request.form.get("add_team"):
+        form.teams.append_entry()
+        return render_template("accounts/form.html", form=form, account=account)
+    elif form.validate_on_submit():
+        saved = save_or_show_errors(
+            form, lambda: update_account(db.session, account, current_user, form.to_draft())
+        )
+        if saved is not None:
+            flash(_("Changes to %(name)s are saved.", name=account.name), "success")
+            return redirect(url_for("accounts.detail", account_id=account.id))
+    return render_template("accounts/form.html", form=form, account=account), _form_status(form)
 
 
 def _invite_form() -> InvitePersonForm:

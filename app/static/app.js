@@ -10,6 +10,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const next = rows[rows.length - 1].cloneNode(true);
       const index = rows.length;
       next.querySelectorAll("input").forEach((input) => {
+        // A cloned row is a new team: it must not carry the hidden id of the row it was copied from.
         input.name = input.name.replace(/teams-\d+-/, `teams-${index}-`);
         input.id = input.id.replace(/teams-\d+-/, `teams-${index}-`);
         input.value = "";
