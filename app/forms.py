@@ -41,6 +41,12 @@ class LenientIntegerField(IntegerField):
             self.data = None
             raise ValueError(gettext("Enter a whole number, e.g. 1,200,000.")) from None
 
+    def _value(self):
+        # Show what the person typed; a stored amount reads with separators (1,200,000).
+        if self.raw_data:
+            return self.raw_data[0]
+        return f"{self.data:,}" if isinstance(self.data, int) else ""
+
     def pre_validate(self, form):
         # An unreadable number already says so; range checks on the missing value would only add noise.
         if self.process_errors:
