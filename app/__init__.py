@@ -56,7 +56,7 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(user_id: str):
-        return load_user(db.session, int(user_id)) if user_id.isdigit() else None
+        return load_user(db.session, user_id)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,14 +6,19 @@ from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tenants.db import db, utcnow
-from tenants.scoping import TenantOwned
+from tenants.scoping import AccountScopedByKey
 
 
-class AuditEvent(TenantOwned, db.Model):
+class AuditEvent(AccountScopedByKey, db.Model):
+    """Vendor-level events have no account and are hidden from client users; account events show to
+    that account's people."""
+
     __tablename__ = "audit_events"
+    __account_key__ = "account_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(120), default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -21,10 +26,20 @@ class AuditEvent(TenantOwned, db.Model):
 
 
 def record(
-    session: Session, tenant_id: int, actor_id: int | None, action: str, target: str = "", **data
+    session: Session,
+    tenant_id: int,
+    actor_id: int | None,
+    action: str,
+    target: str = "",
+    account_id: int | None = None,
+    **data,
 ) -> None:
-    """Add an audit event to the current transaction."""
-    session.add(AuditEvent(tenant_id=tenant_id, actor_id=actor_id, action=action, target=target, data=data))
+    """Add an audit event to the current transaction (``account_id`` for events about one account)."""
+    session.add(
+        AuditEvent(
+            tenant_id=tenant_id, account_id=account_id, actor_id=actor_id, action=action, target=target, data=data
+        )
+    )
 
 
 def recent(session: Session, limit: int = 50) -> list[AuditEvent]:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import ForeignKey, event
 from sqlalchemy.orm import (
     Mapped,
@@ -106,6 +107,10 @@ def unscoped(session: Session, reason: str) -> Iterator[Session]:
     """
     if not reason:
         raise ValueError("unscoped() needs a reason")
+    # Changes made under the scope are written (and checked) now: a query inside the block would otherwise
+    # autoflush them past the write guard.
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     previous = session.info.get(UNSCOPED_KEY)
     session.info[UNSCOPED_KEY] = reason
     try:
@@ -165,6 +170,12 @@ def _criteria_options(scope: Scope) -> list:
             with_loader_criteria(cls, _account_column(cls).in_(account_ids), include_aliases=True)
             for cls in _mapped(AccountOwned | AccountScopedByKey)
         ]
+        # Tenant-wide rows that client users may see only in part (people) say which part themselves.
+        options += [
+            with_loader_criteria(cls, cls.visible_to_accounts(account_ids), include_aliases=True)
+            for cls in _mapped(TenantOwned)
+            if hasattr(cls, "visible_to_accounts")
+        ]
     return options
 
 
@@ -192,6 +203,34 @@ def _account_id_of(obj: object) -> int | None:
     if isinstance(obj, AccountScopedByKey):
         return getattr(obj, obj.__account_key__)
     return None
+
+
+def in_scope(obj: object, scope: Scope) -> bool:
+    """Whether an already-loaded object lies inside ``scope`` (for identity-map hits, which run no SQL)."""
+    if isinstance(obj, ScopeRoot):
+        return obj.id == scope.tenant_id
+    if not isinstance(obj, TenantOwned):
+        return True
+    if obj.tenant_id != scope.tenant_id:
+        return False
+    if scope.account_restricted and isinstance(obj, AccountOwned | AccountScopedByKey):
+        return scope.allows_account(_account_id_of(obj))
+    return True
+
+
+class ScopedSession(FlaskSQLAlchemySession):
+    """Session whose ``get()`` honours the scope even when the object is already in the identity map.
+
+    ``Session.get`` answers from the identity map without SQL, so the loader criteria never see it; an object
+    loaded earlier under ``unscoped()`` would otherwise be handed to a scoped caller.
+    """
+
+    def get(self, entity, ident, **kwargs):
+        obj = super().get(entity, ident, **kwargs)
+        scope = get_scope(self)
+        if obj is None or scope is None or _is_unscoped(self):
+            return obj
+        return obj if in_scope(obj, scope) else None
 
 
 @event.listens_for(Session, "before_flush")

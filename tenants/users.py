@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tenants import audit
@@ -31,6 +31,8 @@ class User(TenantOwned, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of the session identifier: bumping it signs the user out everywhere (sessions and remember-me).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -48,7 +50,21 @@ class User(TenantOwned, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_version}"
+
+    def sign_out_everywhere(self) -> None:
+        """Invalidate every session and remember-me cookie of this user (password change, deactivation)."""
+        self.session_version += 1
+
+    @classmethod
+    def visible_to_accounts(cls, account_ids):
+        """Client users see the people of their own accounts and those accounts' CSMs, nobody else."""
+        from tenants.accounts import Account
+
+        return or_(
+            cls.id.in_(select(Membership.user_id).where(Membership.account_id.in_(account_ids))),
+            cls.id.in_(select(Account.csm_id).where(Account.id.in_(account_ids))),
+        )
 
     @property
     def role(self) -> Role:
@@ -167,7 +183,16 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         return user
 
 
-def load_user(session: Session, user_id: int) -> User | None:
-    """Load a user for the session cookie (before the request's scope is known)."""
+def load_user(session: Session, session_id: str) -> User | None:
+    """The active user a session cookie names (``"<id>:<session_version>"``), loaded before any scope exists.
+
+    A cookie from before a :meth:`User.sign_out_everywhere` or of a deactivated user loads nobody.
+    """
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
     with unscoped(session, "the session cookie names the user whose scope we are about to set"):
-        return session.scalar(select(User).where(User.id == user_id))
+        user = session.scalar(select(User).where(User.id == int(user_id), User.active.is_(True)))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
