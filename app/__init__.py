@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask, render_template
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import access, i18n, security
 from app.config import ROOT, from_env, instance_dir
@@ -19,6 +20,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     passwords.configure(fast=app.config["FAST_PASSWORD_HASH"])
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     _ensure_sqlite_folder(app)
     db.init_app(app)

@@ -1,6 +1,7 @@
 """Settings from the environment, with defaults that run a newcomer's machine with nothing else installed."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +39,7 @@ def from_env() -> dict:
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     redis_url = os.environ.get("REDIS_URL", "")
+    secure_cookies = _bool("SESSION_COOKIE_SECURE", False)
     return {
         "SECRET_KEY": _secret_key(),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -48,15 +50,23 @@ def from_env() -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Per target email, from any IP: slows a distributed guess without letting one person lock a user out
+        # for more than a few minutes.
+        "LOGIN_EMAIL_RATE_LIMIT": os.environ.get("LOGIN_EMAIL_RATE_LIMIT", "30 per 10 minutes"),
         # "log" writes mail to the application log; "file:/path" also drops .eml files there.
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "log"),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "AdoptLoop <no-reply@adoptloop.local>"),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted (client IP for
+        # rate limits, https for cookies). 0 = none; never more than really exist, or clients can spoof IPs.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead, so a long onboarding form never expires
         "BABEL_DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE", "ja"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Asia/Tokyo"),

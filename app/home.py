@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.access import public
 from app.extensions import db
+from app.redirects import safe_local_path
 
 bp = Blueprint("home", __name__)
 
@@ -29,11 +30,7 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.commit()
-    target = request.form.get("next", "")
-    # Only same-site paths: never bounce the visitor to another host.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("home.index")
-    return redirect(target)
+    return redirect(safe_local_path(request.form.get("next")) or url_for("home.index"))
 
 
 @bp.get("/healthz")

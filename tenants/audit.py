@@ -37,7 +37,12 @@ def record(
     """Add an audit event to the current transaction (``account_id`` for events about one account)."""
     session.add(
         AuditEvent(
-            tenant_id=tenant_id, account_id=account_id, actor_id=actor_id, action=action, target=target, data=data
+            tenant_id=tenant_id,
+            account_id=account_id,
+            actor_id=actor_id,
+            action=action,
+            target=target,
+            data=data,
         )
     )
 

@@ -115,7 +115,13 @@ def onboard_account(session: Session, tenant: Tenant, actor: User, draft: Accoun
         session, tenant, inviter=actor, email=draft.admin_email, role=Role.CLIENT_ADMIN, account=account
     )
     audit.record(
-        session, tenant.id, actor.id, "account.onboarded", f"account:{account.id}", account.id, name=account.name
+        session,
+        tenant.id,
+        actor.id,
+        "account.onboarded",
+        f"account:{account.id}",
+        account.id,
+        name=account.name,
     )
     session.flush()
     return Onboarded(account=account, invitation=invitation, token=token)
@@ -149,7 +155,13 @@ def update_account(session: Session, account: Account, actor: User, draft: Accou
             existing[row.id].name, existing[row.id].headcount = row.name.strip(), row.headcount
     changed = {k: [v, getattr(account, k)] for k, v in before.items() if getattr(account, k) != v}
     audit.record(
-        session, account.tenant_id, actor.id, "account.updated", f"account:{account.id}", account.id, **changed
+        session,
+        account.tenant_id,
+        actor.id,
+        "account.updated",
+        f"account:{account.id}",
+        account.id,
+        **changed,
     )
     session.flush()
     return account

@@ -4,7 +4,7 @@ import pytest
 
 from app import create_app
 from app.access import check_every_route_has_a_rule
-from tests.conftest import app_config, login, post
+from tests.conftest import app_config, csrf_token, login, post
 from tests.factories import PASSWORD, make_world
 
 
@@ -38,10 +38,46 @@ def test_japanese_is_the_default_and_english_can_be_chosen(app):
     assert '<html lang="ja">' in chosen
 
 
-def test_language_switch_never_redirects_off_site(app):
+EVIL_TARGETS = [
+    "//evil.example.com/x",
+    "/\t/evil.example.com",
+    "/\\evil.example.com",
+    "https://evil.example.com",
+    "/\n/evil.example.com",
+    "evil.example.com",
+]
+
+
+@pytest.mark.parametrize("target", EVIL_TARGETS)
+def test_language_switch_never_redirects_off_site(app, target):
     client = app.test_client()
-    response = post(client, "/language", {"lang": "en", "next": "//evil.example.com/x"})
+    response = post(client, "/language", {"lang": "en", "next": target})
     assert response.status_code == 302 and response.location == "/"
+
+
+@pytest.mark.parametrize("target", EVIL_TARGETS)
+def test_login_next_never_leaves_the_site(app, target):
+    world = make_world(app, "next")
+    client = app.test_client()
+    token = csrf_token(client)
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"email": world.email("csm"), "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_login_next_keeps_local_paths(app):
+    world = make_world(app, "next")
+    client = app.test_client()
+    token = csrf_token(client)
+    response = client.post(
+        "/login",
+        query_string={"next": f"/accounts/{world.account_ids[1]}"},
+        data={"email": world.email("csm"), "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.location == f"/accounts/{world.account_ids[1]}"
 
 
 def test_yen_and_numbers_follow_the_locale(app):

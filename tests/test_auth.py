@@ -145,3 +145,74 @@ def test_reissue_replaces_link_and_revoke_closes_it(app, client):
     post(client, f"/invitations/{vendor_invitation}/revoke")
     assert invitation_status(app, vendor_invitation) == "revoked"
     assert client.get(link).status_code == 404
+
+
+def _set_user(app, email: str, **changes) -> None:
+    with app.app_context(), unscoped(db.session, "test changes a user directly"):
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        for name, value in changes.items():
+            value(user) if callable(value) else setattr(user, name, value)
+        db.session.commit()
+
+
+def test_deactivated_user_is_signed_out_at_the_next_request(app, client):
+    world = make_world(app, "a")
+    login(client, world.email("member"), PASSWORD)
+    assert client.get(f"/accounts/{world.account_ids[0]}").status_code == 200
+    _set_user(app, world.email("member"), active=False)
+    response = client.get(f"/accounts/{world.account_ids[0]}")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_sign_out_everywhere_kills_session_and_remember_cookie(app, client):
+    world = make_world(app, "a")
+    token = csrf_token(client)
+    response = client.post(
+        "/login",
+        data={"email": world.email("csm"), "password": PASSWORD, "remember": "y", "csrf_token": token},
+    )
+    remember = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+    assert remember and "HttpOnly" in remember[0] and "SameSite=Lax" in remember[0]
+    other_browser = app.test_client()
+    other_browser.set_cookie("remember_token", remember[0].split(";")[0].split("=", 1)[1])
+    assert other_browser.get("/accounts").status_code == 200  # remember-me works on its own
+    _set_user(app, world.email("csm"), sign_out_everywhere=lambda u: u.sign_out_everywhere())
+    assert client.get("/accounts").status_code == 302
+    assert app.test_client().get("/accounts").status_code == 302
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", remember[0].split(";")[0].split("=", 1)[1])
+    assert fresh.get("/accounts").status_code == 302
+
+
+def test_secure_cookies_when_configured(app, monkeypatch):
+    from app import create_app
+    from tests.conftest import app_config
+
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "true")
+    secure = create_app(app_config())
+    assert secure.config["SESSION_COOKIE_SECURE"] and secure.config["REMEMBER_COOKIE_SECURE"]
+    response = secure.test_client().get("/login", base_url="https://localhost")
+    assert "Secure" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_rate_limit_counts_the_client_behind_a_trusted_proxy(app):
+    from app import create_app
+    from tests.conftest import app_config
+
+    proxied = create_app(app_config(TRUSTED_PROXIES=1))
+    world = make_world(proxied, "a")
+
+    def attempts(client, ip):
+        token = csrf_token(client)
+        return [
+            client.post(
+                "/login",
+                data={"email": world.email("csm"), "password": "x", "csrf_token": token},
+                headers={"X-Forwarded-For": ip},
+            ).status_code
+            for _ in range(11)
+        ]
+
+    assert attempts(proxied.test_client(), "203.0.113.7")[-1] == 429
+    assert attempts(proxied.test_client(), "198.51.100.9")[:10] == [401] * 10  # another client is not blocked

@@ -108,7 +108,7 @@ def test_changes_made_in_scope_are_checked_before_an_unscoped_block(app, worlds)
     client_scope = Scope(one.tenant_id, account_ids=frozenset({one.account_ids[0]}))
     with app.app_context(), scoped(db.session, client_scope):
         db.session.add(Team(account_id=one.account_ids[1], name="sneaky", headcount=1))
-        # The unscoped email lookup would autoflush the team past the guard; it is flushed, and refused, first.
+        # The unscoped email lookup would autoflush the team past the guard; it is flushed and refused first.
         with pytest.raises(ScopeError, match="outside the actor's accounts"):
             email_taken(db.session, "anyone@example.com")
         db.session.rollback()

@@ -8,6 +8,7 @@ from app.access import EVERYONE_SIGNED_IN, allow, public
 from app.extensions import db, limiter
 from app.forms import save_or_show_errors
 from app.i18n import select_locale
+from app.redirects import safe_local_path
 from tenants import invitations
 from tenants.users import authenticate, sign_up_vendor
 
@@ -18,6 +19,10 @@ bp = Blueprint("auth", __name__)
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _email_limit() -> str:
+    return current_app.config["LOGIN_EMAIL_RATE_LIMIT"]
 
 
 def _email_key() -> str:
@@ -59,7 +64,7 @@ def signup():
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
+@limiter.limit(_email_limit, methods=["POST"], key_func=_email_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -69,7 +74,7 @@ def login():
         if user is not None:
             db.session.commit()
             _start_session(user, remember=form.remember.data)
-            return redirect(_safe_next() or url_for("home.index"))
+            return redirect(safe_local_path(request.args.get("next")) or url_for("home.index"))
         form.form_errors.append(_("Email or password is incorrect."))
     return render_template("auth/login.html", form=form), 401 if form.form_errors else 200
 
@@ -107,8 +112,3 @@ def accept_invitation(token: str):
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(url_for("home.index"))
     return render_template("auth/accept.html", form=form, invitation=invitation), 422 if form.errors else 200
-
-
-def _safe_next() -> str | None:
-    target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None
