@@ -52,6 +52,7 @@ def from_env() -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         # Per target email, from any IP: slows a distributed guess without letting one person lock a user out
         # for more than a few minutes.
+        "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "60 per hour"),
         "LOGIN_EMAIL_RATE_LIMIT": os.environ.get("LOGIN_EMAIL_RATE_LIMIT", "30 per 10 minutes"),
         # "log" writes mail to the application log; "file:/path" also drops .eml files there.
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "log"),

@@ -2,9 +2,21 @@
 
 from flask import current_app, flash, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app import mail
+from app.extensions import limiter
 from tenants.invitations import Invitation
+
+
+def _inviter_key() -> str:
+    return f"invite:{current_user.id}"
+
+
+# Every route that sends an invitation carries this, per signed-in user: invitations are mail to strangers.
+invite_limit = limiter.limit(
+    lambda: current_app.config["INVITE_RATE_LIMIT"], methods=["POST"], key_func=_inviter_key
+)
 
 
 def invitation_link(token: str) -> str:

@@ -18,7 +18,7 @@ from tenants.errors import N_, FieldErrors
 from tenants.roles import INVITABLE_BY, Role
 from tenants.scoping import AccountScopedByKey, unscoped
 from tenants.tenant import Tenant
-from tenants.users import User, add_user, email_taken, normalize_email
+from tenants.users import User, add_user, normalize_email
 
 INVITATION_TTL = timedelta(days=7)
 
@@ -84,8 +84,11 @@ def invite(
         raise ValueError("vendor roles are tenant-wide")
     if not role.is_vendor and account is None:
         raise FieldErrors({"account": N_("Choose the client account this person belongs to.")})
-    if email_taken(session, email):
-        raise FieldErrors({"email": N_("This person already has an AdoptLoop login.")})
+    # Whether the address already has a login is not checked here: telling the inviter would let any vendor
+    # probe who uses AdoptLoop. The invitee learns it when accepting.
+    for earlier in session.scalars(select(Invitation).where(Invitation.email == normalize_email(email))):
+        if earlier.status(now) == "pending":
+            revoke(earlier, now)  # one live link per person: a new invitation replaces the old one
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         tenant_id=tenant.id,
@@ -136,7 +139,11 @@ def find_pending(session: Session, token: str, now: datetime | None = None) -> I
 
 
 def accept(session: Session, invitation: Invitation, *, name: str, password: str, locale: str | None) -> User:
-    """Turn a pending invitation into a user. Raises :class:`FieldErrors` for a weak password."""
+    """Turn a pending invitation into a user.
+
+    Raises :class:`FieldErrors` for a weak password, or when the address already has a login (emails are
+    global, so one person cannot yet hold logins at two vendors).
+    """
     with unscoped(session, "accepting an invitation creates the invitee's user in the inviting tenant"):
         user = add_user(
             session,

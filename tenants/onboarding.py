@@ -15,7 +15,7 @@ from tenants.invitations import Invitation, invite
 from tenants.people import vendor_staff
 from tenants.roles import Role
 from tenants.tenant import Tenant
-from tenants.users import User, email_taken
+from tenants.users import User
 
 
 @dataclass
@@ -86,8 +86,6 @@ def validate(session: Session, draft: AccountDraft, account: Account | None = No
             errors["teams"] = N_("Teams cannot be removed, so their history stays; rename them instead.")
     elif not draft.admin_email:
         errors["admin_email"] = N_("Enter the client admin's email.")
-    elif email_taken(session, draft.admin_email):
-        errors["admin_email"] = N_("This person already has an AdoptLoop login.")
     if errors:
         raise FieldErrors(errors)
 

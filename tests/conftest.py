@@ -83,6 +83,13 @@ def csrf_token(client) -> str:
     return match.group(1)
 
 
+def invitation_link_in(html: str) -> str:
+    """The invitation link a page shows the inviter (there is no mail server to read it from)."""
+    match = re.search(r'value="([^"]+)"[^>]*data-invite-link', html)
+    assert match, "no invitation link on the page"
+    return match.group(1)
+
+
 def login(client, email: str, password: str):
     token = csrf_token(client)
     response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})

@@ -9,7 +9,7 @@ from tenants.roles import Role
 from tenants.scoping import Scope, scoped, unscoped
 from tenants.tenant import Tenant
 from tenants.users import User
-from tests.conftest import csrf_token, login, post
+from tests.conftest import csrf_token, invitation_link_in, login, post
 from tests.factories import PASSWORD, invitation_status, make_world
 
 
@@ -137,9 +137,7 @@ def test_reissue_replaces_link_and_revoke_closes_it(app, client):
     login(client, world.email("owner"), PASSWORD)
     vendor_invitation = world.invitation_ids[-1]
     response = post(client, f"/invitations/{vendor_invitation}/reissue", follow_redirects=True)
-    link = (
-        response.get_data(as_text=True).split("data-invite-link", 1)[0].rsplit('value="', 1)[1].split('"')[0]
-    )
+    link = invitation_link_in(response.get_data(as_text=True))
     assert "/invite/" in link
     assert client.get(link).status_code == 200
     post(client, f"/invitations/{vendor_invitation}/revoke")

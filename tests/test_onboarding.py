@@ -6,7 +6,7 @@ from app.extensions import db
 from tenants.accounts import Account, Team
 from tenants.invitations import Invitation
 from tenants.scoping import Scope, scoped
-from tests.conftest import login, post
+from tests.conftest import invitation_link_in, login, post
 from tests.factories import PASSWORD, make_world
 
 
@@ -127,8 +127,33 @@ def test_add_team_row_without_javascript_keeps_input(app, client, world):
     assert counts(app, world.tenant_id)[0] == 2
 
 
-def test_admin_email_already_registered(app, client, world):
+def test_inviting_an_existing_login_reveals_nothing_to_the_inviter(app, client, world):
+    """Another vendor must not learn who uses AdoptLoop: the invitee is told when accepting instead."""
+    other = make_world(app, "other")
     login(client, world.email("csm"), PASSWORD)
-    response = post(client, "/accounts/new", form(admin_email=world.email("champion")))
-    assert response.status_code == 422
-    assert "This person already has an AdoptLoop login." in response.get_data(as_text=True)
+    response = post(client, "/accounts/new", form(admin_email=other.email("champion")), follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "already" not in html
+    link = invitation_link_in(html)
+    invitee = app.test_client()
+    data = {"name": "X", "password": "long-password-9", "confirm": "long-password-9"}
+    accepted = post(invitee, link, data)
+    assert accepted.status_code == 422
+    assert "An account with this email already exists." in accepted.get_data(as_text=True)
+
+
+def test_a_new_invitation_replaces_the_pending_one(app, client, world):
+    login(client, world.email("csm"), PASSWORD)
+    first = post(
+        client,
+        f"/accounts/{world.account_ids[0]}/invitations",
+        {"email": "x@y.example.com", "role": "member"},
+        follow_redirects=True,
+    )
+    first_link = invitation_link_in(first.get_data(as_text=True))
+    post(
+        client,
+        f"/accounts/{world.account_ids[0]}/invitations",
+        {"email": "x@y.example.com", "role": "champion"},
+    )
+    assert app.test_client().get(first_link).status_code == 404

@@ -8,7 +8,7 @@ from app.access import EVERYONE_SIGNED_IN, INVITERS, VENDOR_STAFF, allow
 from app.accounts.forms import AccountForm, InvitePersonForm, OnboardAccountForm, industry_names
 from app.extensions import db
 from app.forms import save_or_show_errors
-from app.invites import send_and_show
+from app.invites import invite_limit, send_and_show
 from tenants import invitations, people
 from tenants.accounts import get_account
 from tenants.onboarding import onboard_account, update_account
@@ -33,6 +33,7 @@ def portfolio():
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(VENDOR_STAFF)
+@invite_limit
 def new():
     form = OnboardAccountForm(csm_choices=_csm_choices())
     if request.method == "GET" and current_user.role == Role.CSM:
@@ -92,6 +93,7 @@ def _render_detail(account, form: InvitePersonForm, status: int = 200):
         members=people.account_members(db.session, account),
         pending=invitations.list_invitations(db.session, account) if can_invite else [],
         form=form,
+        may_manage=lambda invitation: invitations.may_manage(current_user, invitation),
         can_invite=can_invite,
         industries=industry_names(),
     ), status
@@ -105,6 +107,7 @@ def detail(account_id: int):
 
 @bp.post("/<int:account_id>/invitations")
 @allow(INVITERS)
+@invite_limit
 def invite(account_id: int):
     account = _account_or_404(account_id)
     form = _invite_form()

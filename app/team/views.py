@@ -9,7 +9,7 @@ from app.accounts.forms import InvitePersonForm
 from app.extensions import db
 from app.forms import save_or_show_errors
 from app.i18n import translate
-from app.invites import send_and_show
+from app.invites import invite_limit, send_and_show
 from tenants import audit, invitations, people
 from tenants.errors import FieldErrors
 from tenants.roles import VENDOR_ROLES, Role
@@ -23,6 +23,7 @@ def _render(form: InvitePersonForm, status: int = 200):
         staff=people.vendor_staff(db.session),
         pending=invitations.list_invitations(db.session),
         form=form,
+        may_manage=lambda invitation: invitations.may_manage(current_user, invitation),
         can_invite=current_user.role == Role.OWNER,
         events=audit.recent(db.session, 20) if current_user.role == Role.OWNER else [],
     ), status
@@ -36,6 +37,7 @@ def index():
 
 @bp.post("/team/invitations")
 @allow(OWNER_ONLY)
+@invite_limit
 def invite():
     form = InvitePersonForm(roles=VENDOR_ROLES)
     if form.validate_on_submit():
@@ -68,6 +70,7 @@ def _back_to(invitation) -> str:
 
 @bp.post("/invitations/<int:invitation_id>/reissue")
 @allow(INVITERS)
+@invite_limit
 def reissue(invitation_id: int):
     invitation = _manageable_invitation_or_404(invitation_id)
     try:
