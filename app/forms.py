@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from flask_babel import gettext
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import Field
 from wtforms.fields import IntegerField
 from wtforms.validators import StopValidation
@@ -62,6 +63,14 @@ def save_or_show_errors(form: FlaskForm, action: Callable[[], T]) -> T | None:
     except FieldErrors as error:
         db.session.rollback()
         apply_field_errors(form, error)
+        return None
+    except IntegrityError:
+        # The checks passed but the database refused: someone saved a clashing change at the same moment
+        # (same account name, same email). Nothing was saved; the form keeps what was typed.
+        db.session.rollback()
+        form.form_errors.append(
+            gettext("Someone saved a conflicting change at the same moment. Check the values and save again.")
+        )
         return None
     return result
 

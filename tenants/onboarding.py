@@ -3,13 +3,23 @@ and the client admin's invitation), and editing it afterwards."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from tenants import audit
-from tenants.accounts import INDUSTRIES, Account, Team, account_name_taken
+from tenants.accounts import (
+    INDUSTRIES,
+    MAX_HEADCOUNT,
+    MAX_HOURLY_LABOR_COST_YEN,
+    MAX_MONTHLY_SPEND_YEN,
+    MAX_SEATS,
+    Account,
+    Team,
+    account_name_taken,
+)
 from tenants.errors import N_, FieldErrors
 from tenants.invitations import Invitation, invite
 from tenants.people import vendor_staff
@@ -61,10 +71,16 @@ def validate(session: Session, draft: AccountDraft, account: Account | None = No
         errors["industry"] = N_("Choose an industry from the list.")
     if draft.licensed_seats <= 0:
         errors["licensed_seats"] = N_("Licensed seats must be at least 1.")
+    elif draft.licensed_seats > MAX_SEATS:
+        errors["licensed_seats"] = N_("That is more than AdoptLoop accepts; check for an extra digit.")
     if draft.monthly_spend_yen < 0:
         errors["monthly_spend_yen"] = N_("Monthly spend cannot be negative.")
+    elif draft.monthly_spend_yen > MAX_MONTHLY_SPEND_YEN:
+        errors["monthly_spend_yen"] = N_("That is more than AdoptLoop accepts; check for an extra digit.")
     if draft.hourly_labor_cost_yen <= 0:
         errors["hourly_labor_cost_yen"] = N_("Hourly labor cost must be more than ¥0.")
+    elif draft.hourly_labor_cost_yen > MAX_HOURLY_LABOR_COST_YEN:
+        errors["hourly_labor_cost_yen"] = N_("That is more than AdoptLoop accepts; check for an extra digit.")
     if not draft.teams:
         errors["teams"] = N_("Add at least one department or team.")
     else:
@@ -75,14 +91,18 @@ def validate(session: Session, draft: AccountDraft, account: Account | None = No
             errors["teams"] = N_("Team names must be different.")
         elif any(t.headcount < 0 for t in draft.teams):
             errors["teams"] = N_("Headcount cannot be negative.")
+        elif any(t.headcount > MAX_HEADCOUNT for t in draft.teams):
+            errors["teams"] = N_("That is more than AdoptLoop accepts; check for an extra digit.")
     if draft.csm_id is not None and draft.csm_id not in {u.id for u in vendor_staff(session)}:
         errors["csm_id"] = N_("Choose a CSM of your company.")
     if account is not None:
         known = {t.id for t in account.teams}
         if any(t.id is not None and t.id not in known for t in draft.teams):
             errors["teams"] = N_("A team does not belong to this account.")
-        kept = {t.id for t in draft.teams if t.id is not None}
-        if known - kept:
+        ids = [t.id for t in draft.teams if t.id is not None]
+        if len(ids) != len(set(ids)):
+            errors["teams"] = N_("A team appears twice; reload the page and try again.")
+        elif known - set(ids):
             errors["teams"] = N_("Teams cannot be removed, so their history stays; rename them instead.")
     elif not draft.admin_email:
         errors["admin_email"] = N_("Enter the client admin's email.")
@@ -144,6 +164,12 @@ def update_account(session: Session, account: Account, actor: User, draft: Accou
     account.kickoff_date = draft.kickoff_date
     account.csm_id = draft.csm_id or account.csm_id
     existing = {t.id: t for t in account.teams}
+    renamed = [row for row in draft.teams if row.id is not None and existing[row.id].name != row.name.strip()]
+    if len(renamed) > 1:
+        # Names are unique per account: a swap (A→B, B→A) passes through placeholder names first.
+        for row in renamed:
+            existing[row.id].name = f"renaming-{row.id}-{secrets.token_hex(4)}"
+        session.flush()
     for row in draft.teams:
         if row.id is None:
             account.teams.append(

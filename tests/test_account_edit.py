@@ -97,3 +97,21 @@ def test_bad_input_on_edit_changes_nothing(app, client, world):
     assert response.status_code == 422
     assert "Licensed seats must be at least 1." in response.get_data(as_text=True)
     assert account(app, world) == before
+
+
+def test_two_teams_can_swap_names(app, client, world):
+    login(client, world.email("csm"), PASSWORD)
+    data = dict(edit_form(client, world.account_ids[0]), **{"teams-0-name": "Ops", "teams-1-name": "Sales"})
+    response = post(client, f"/accounts/{world.account_ids[0]}/edit", data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert account(app, world)["teams"] == [("Ops", 40), ("Sales", 60)]
+
+
+def test_a_team_sent_twice_is_refused(app, client, world):
+    login(client, world.email("csm"), PASSWORD)
+    before = account(app, world)
+    data = edit_form(client, world.account_ids[0])
+    twice = dict(data, **{"teams-2-id": data["teams-0-id"], "teams-2-name": "Copy", "teams-2-headcount": "1"})
+    response = post(client, f"/accounts/{world.account_ids[0]}/edit", twice)
+    assert response.status_code == 422 and "appears twice" in response.get_data(as_text=True)
+    assert account(app, world) == before

@@ -2,10 +2,12 @@
 
 import pytest
 
+from app.accounts.forms import OnboardAccountForm
 from app.extensions import db
 from tenants.accounts import Account, Team
 from tenants.invitations import Invitation
 from tenants.scoping import Scope, scoped
+from tenants.users import User
 from tests.conftest import invitation_link_in, login, post
 from tests.factories import PASSWORD, make_world
 
@@ -157,3 +159,56 @@ def test_a_new_invitation_replaces_the_pending_one(app, client, world):
         {"email": "x@y.example.com", "role": "champion"},
     )
     assert app.test_client().get(first_link).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"monthly_spend_yen": "99,999,999,999,999,999,999"},
+        {"hourly_labor_cost_yen": "3,000,000,000"},
+        {"licensed_seats": "99999999999"},
+        {"teams-0-headcount": "99999999999"},
+    ],
+)
+def test_absurdly_large_numbers_are_field_errors_not_crashes(app, client, world, overrides):
+    login(client, world.email("csm"), PASSWORD)
+    before = counts(app, world.tenant_id)
+    response = post(client, "/accounts/new", form(**overrides))
+    assert response.status_code == 422
+    assert "check for an extra digit" in response.get_data(as_text=True)
+    assert counts(app, world.tenant_id) == before
+
+
+def test_a_csm_of_another_tenant_cannot_be_assigned(app, client, world):
+    other = make_world(app, "other")
+    with app.app_context(), scoped(db.session, Scope(other.tenant_id)):
+        foreign_csm = db.session.scalar(db.select(User.id).where(User.email == other.email("csm")))
+    login(client, world.email("owner"), PASSWORD)
+    before = counts(app, world.tenant_id)
+    response = post(client, "/accounts/new", form(csm_id=str(foreign_csm)))
+    assert response.status_code == 422 and "Choose a CSM of your company." in response.get_data(as_text=True)
+    assert counts(app, world.tenant_id) == before
+
+
+def test_a_clash_the_checks_could_not_see_is_a_form_error(app, world):
+    """Two people saving the same name at the same moment: the database's unique constraint decides."""
+    from app.forms import save_or_show_errors
+    from tenants.accounts import Team
+
+    with app.test_request_context(), scoped(db.session, Scope(world.tenant_id)):
+        form_ = OnboardAccountForm(csm_choices=[], meta={"csrf": False})
+        result = save_or_show_errors(
+            form_,
+            lambda: db.session.add(Team(account_id=world.account_ids[0], name="Sales", headcount=1)),
+        )
+        assert result is None
+        assert "conflicting change" in form_.form_errors[0]
+    assert counts(app, world.tenant_id)[1] == 4
+
+
+def test_add_team_stops_at_the_limit(app, client, world):
+    login(client, world.email("csm"), PASSWORD)
+    rows = {f"teams-{i}-name": "" for i in range(200)}
+    response = post(client, "/accounts/new", form(add_team="1", **rows))
+    assert response.status_code == 200
+    assert "at most 200 teams" in response.get_data(as_text=True)

@@ -1,8 +1,9 @@
 """The guided onboarding form and the invite-a-person form of an account."""
 
-from datetime import date
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, FieldList, Form, FormField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -10,7 +11,13 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from app.auth.forms import REQUIRED
 from app.forms import LenientIntegerField
-from tenants.accounts import INDUSTRIES
+from tenants.accounts import (
+    INDUSTRIES,
+    MAX_HEADCOUNT,
+    MAX_HOURLY_LABOR_COST_YEN,
+    MAX_MONTHLY_SPEND_YEN,
+    MAX_SEATS,
+)
 from tenants.onboarding import AccountDraft, TeamDraft
 from tenants.roles import CLIENT_ROLES, ROLE_LABELS, Role
 
@@ -37,6 +44,7 @@ def industry_names() -> dict[str, str]:
 
 
 MIN_TEAM_ROWS = 3
+TOO_LARGE = _l("That is more than AdoptLoop accepts; check for an extra digit.")
 
 
 def _optional_int(value) -> int | None:
@@ -52,7 +60,12 @@ class TeamRow(Form):
     id = HiddenField(filters=[_optional_int])
     name = StringField(_l("Team"), [Optional(), Length(max=120)])
     headcount = LenientIntegerField(
-        _l("Headcount"), [Optional(), NumberRange(min=0, message=_l("Headcount cannot be negative."))]
+        _l("Headcount"),
+        [
+            Optional(),
+            NumberRange(min=0, message=_l("Headcount cannot be negative.")),
+            NumberRange(max=MAX_HEADCOUNT, message=TOO_LARGE),
+        ],
     )
 
     def validate(self, extra_validators=None):
@@ -79,16 +92,25 @@ class AccountForm(FlaskForm):
         _l("Licensed seats"),
         [
             InputRequired(REQUIRED),
-            NumberRange(min=1, max=10_000_000, message=_l("Licensed seats must be at least 1.")),
+            NumberRange(min=1, message=_l("Licensed seats must be at least 1.")),
+            NumberRange(max=MAX_SEATS, message=TOO_LARGE),
         ],
     )
     monthly_spend_yen = LenientIntegerField(
         _l("Monthly spend (¥)"),
-        [InputRequired(REQUIRED), NumberRange(min=0, message=_l("Monthly spend cannot be negative."))],
+        [
+            InputRequired(REQUIRED),
+            NumberRange(min=0, message=_l("Monthly spend cannot be negative.")),
+            NumberRange(max=MAX_MONTHLY_SPEND_YEN, message=TOO_LARGE),
+        ],
     )
     hourly_labor_cost_yen = LenientIntegerField(
         _l("Fully loaded hourly labor cost (¥)"),
-        [InputRequired(REQUIRED), NumberRange(min=1, message=_l("Hourly labor cost must be more than ¥0."))],
+        [
+            InputRequired(REQUIRED),
+            NumberRange(min=1, message=_l("Hourly labor cost must be more than ¥0.")),
+            NumberRange(max=MAX_HOURLY_LABOR_COST_YEN, message=TOO_LARGE),
+        ],
     )
     kickoff_date = DateField(_l("Kickoff date"), [InputRequired(_l("Enter the kickoff date."))])
     # Checked against the tenant's staff by the domain (a tampered id must not name another tenant's user).
@@ -99,7 +121,8 @@ class AccountForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.csm_id.choices = [SelectChoice(value, label) for value, label in csm_choices]
         if not self.is_submitted() and self.kickoff_date.data is None:
-            self.kickoff_date.data = date.today()
+            # Today where the people are (BABEL_DEFAULT_TIMEZONE), not on the server's clock.
+            self.kickoff_date.data = to_user_timezone(datetime.now(UTC)).date()
 
     def to_draft(self) -> AccountDraft:
         return AccountDraft(

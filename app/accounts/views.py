@@ -39,8 +39,7 @@ def new():
     if request.method == "GET" and current_user.role == Role.CSM:
         form.csm_id.data = current_user.id
     if request.method == "POST" and request.form.get("add_team"):
-        form.teams.append_entry()  # "add a row" without JavaScript; nothing is validated or saved yet
-        return render_template("accounts/form.html", form=form, account=None)
+        return _add_team_row(form, account=None)
     if form.validate_on_submit():
         result = save_or_show_errors(
             form, lambda: onboard_account(db.session, g.tenant, current_user, form.to_draft())
@@ -50,6 +49,15 @@ def new():
             send_and_show(result.invitation, result.token)
             return redirect(url_for("accounts.detail", account_id=result.account.id))
     return render_template("accounts/form.html", form=form, account=None), _form_status(form)
+
+
+def _add_team_row(form, account):
+    """'Add a team' without JavaScript: one more blank row, nothing validated or saved yet."""
+    if len(form.teams) < form.teams.max_entries:
+        form.teams.append_entry()
+    else:
+        form.form_errors.append(_("An account can have at most %(n)s teams.", n=form.teams.max_entries))
+    return render_template("accounts/form.html", form=form, account=account)
 
 
 def _form_status(form) -> int:
@@ -68,8 +76,7 @@ def edit(account_id: int):
     if request.method == "GET":
         form.fill_from(account)
     elif request.form.get("add_team"):
-        form.teams.append_entry()
-        return render_template("accounts/form.html", form=form, account=account)
+        return _add_team_row(form, account)
     elif form.validate_on_submit():
         saved = save_or_show_errors(
             form, lambda: update_account(db.session, account, current_user, form.to_draft())
