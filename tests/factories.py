@@ -26,6 +26,7 @@ class World:
     account_names: list[str] = field(default_factory=list)
     invitation_ids: list[int] = field(default_factory=list)  # one per account, then one vendor-level
     emails: list[str] = field(default_factory=list)
+    user_ids: dict[str, int] = field(default_factory=dict)  # role value -> id; "other_member" is in account 1
 
     def email(self, role: str) -> str:
         return self.emails_by_role[role]
@@ -104,12 +105,23 @@ def _build_world(label: str) -> World:
                 account_id=world.account_ids[0],
                 locale="en",
             )
+        users["other_member"] = add_user(
+            session,
+            tenant,
+            email=f"other-member{n}@{label}.example.com",
+            name=f"other member {label}",
+            password=PASSWORD,
+            role=Role.MEMBER,
+            account_id=world.account_ids[1],
+            locale="en",
+        )
         vendor_invite, _ = invite(
             session, tenant, inviter=owner, email=f"newcsm{n}@{label}.example.com", role=Role.CSM
         )
         session.flush()
         world.invitation_ids.append(vendor_invite.id)
     world.emails_by_role = {role: u.email for role, u in users.items()}
+    world.user_ids = {role: u.id for role, u in users.items()}
     world.emails = list(world.emails_by_role.values())
     session.commit()
     return world

@@ -13,6 +13,7 @@ from app.extensions import db
 from tenants.accounts import Account
 from tenants.invitations import Invitation
 from tenants.scoping import unscoped
+from tenants.users import User
 from tests.conftest import CSRF_RE, login
 from tests.factories import PASSWORD, World, invitation_status, make_world
 
@@ -40,6 +41,11 @@ MATRIX: dict[str, set[str] | str] = {
     "team.invite": {"owner"},
     "team.reissue": INVITERS,
     "team.revoke": INVITERS,
+    "team.deactivate_user": INVITERS,
+    "team.reactivate_user": INVITERS,
+    "profile.index": EVERYONE,
+    "profile.save_profile": EVERYONE,
+    "profile.save_password": EVERYONE,
 }
 
 
@@ -87,7 +93,12 @@ def worlds(app):
 
 def own_ids(world: World) -> dict[str, int | str]:
     # Client users belong to account 0; its client-admin invitation may be managed by every inviter.
-    return {"account_id": world.account_ids[0], "invitation_id": world.invitation_ids[0], "token": "x" * 43}
+    return {
+        "account_id": world.account_ids[0],
+        "invitation_id": world.invitation_ids[0],
+        "user_id": world.user_ids["member"],  # a member of account 0: every inviter may manage them
+        "token": "x" * 43,
+    }
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -120,13 +131,18 @@ def test_role_matrix(app, worlds, role):
 
 def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, list], list[str]]:
     """Ids a user of ``me`` in ``role`` must not reach, and strings that must never appear in their pages."""
-    ids = {"account_id": list(other.account_ids), "invitation_id": list(other.invitation_ids)}
+    ids = {
+        "account_id": list(other.account_ids),
+        "invitation_id": list(other.invitation_ids),
+        "user_id": list(other.user_ids.values()),
+    }
     markers = [other.name, *other.account_names, *other.emails]
     if role not in VENDOR:
         # Client users (and anonymous visitors) must not reach the other account of their own vendor either.
         ids["account_id"].append(me.account_ids[1])
         ids["invitation_id"] += [me.invitation_ids[1], me.invitation_ids[2]]
-        markers.append(me.account_names[1])
+        ids["user_id"] += [me.user_ids["other_member"], me.user_ids["owner"]]
+        markers += [me.account_names[1], me.email("other_member")]
     ids["token"] = [secrets.token_urlsafe(32)]
     return ids, markers
 
@@ -151,9 +167,11 @@ def snapshot(app, world: World) -> tuple:
             db.select(Invitation).where(Invitation.tenant_id == world.tenant_id).order_by(Invitation.id)
         )
         accounts = db.session.scalars(db.select(Account).where(Account.tenant_id == world.tenant_id))
+        users = db.session.scalars(db.select(User).where(User.tenant_id == world.tenant_id))
         return (
             [(i.id, i.token_hash, i.revoked_at, i.accepted_at) for i in invitations],
             sorted((a.id, a.name, a.licensed_seats) for a in accounts),
+            sorted((u.id, u.active, u.session_version, u.name, u.password_hash) for u in users),
         )
 
 

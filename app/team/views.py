@@ -10,7 +10,7 @@ from app.extensions import db
 from app.forms import save_or_show_errors
 from app.i18n import translate
 from app.invites import invite_limit, send_and_show
-from tenants import audit, invitations, people
+from tenants import audit, invitations, people, user_admin
 from tenants.errors import FieldErrors
 from tenants.roles import VENDOR_ROLES, Role
 
@@ -24,6 +24,7 @@ def _render(form: InvitePersonForm, status: int = 200):
         pending=invitations.list_invitations(db.session),
         form=form,
         may_manage=lambda invitation: invitations.may_manage(current_user, invitation),
+        may_manage_user=lambda user: user_admin.may_manage_user(current_user, user),
         can_invite=current_user.role == Role.OWNER,
         events=audit.recent(db.session, 20) if current_user.role == Role.OWNER else [],
     ), status
@@ -92,3 +93,33 @@ def revoke(invitation_id: int):
     db.session.commit()
     flash(_("The invitation for %(email)s is revoked.", email=invitation.email), "info")
     return redirect(_back_to(invitation))
+
+
+def _set_active(user_id: int, active: bool):
+    target = user_admin.get_user(db.session, user_id)
+    if target is None:
+        abort(404)
+    try:
+        user_admin.set_active(db.session, current_user, target, active)
+    except PermissionError:
+        abort(403)
+    db.session.commit()
+    if active:
+        flash(_("%(name)s can sign in again.", name=target.name), "success")
+    else:
+        flash(_("%(name)s is deactivated and signed out everywhere.", name=target.name), "info")
+    if target.account_id and not target.role.is_vendor:
+        return redirect(url_for("accounts.detail", account_id=target.account_id))
+    return redirect(url_for("team.index"))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@allow(INVITERS)
+def deactivate_user(user_id: int):
+    return _set_active(user_id, active=False)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@allow(INVITERS)
+def reactivate_user(user_id: int):
+    return _set_active(user_id, active=True)

@@ -1,0 +1,83 @@
+"""A person's own profile: name, language, password."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.access import EVERYONE_SIGNED_IN, allow
+from app.auth.forms import REQUIRED
+from app.extensions import db
+from app.forms import save_or_show_errors
+from tenants.passwords import MIN_PASSWORD_LENGTH
+from tenants.user_admin import change_password, update_profile
+
+bp = Blueprint("profile", __name__)
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Your name"), [DataRequired(REQUIRED), Length(max=200)])
+    locale = SelectField(
+        _l("Language"), choices=[SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
+    )
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), [DataRequired(REQUIRED)])
+    new_password = PasswordField(
+        _l("New password"),
+        [
+            DataRequired(REQUIRED),
+            Length(min=MIN_PASSWORD_LENGTH, max=200, message=_l("Use at least 10 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        [DataRequired(REQUIRED), EqualTo("new_password", _l("The passwords differ."))],
+    )
+
+
+def _render(profile: ProfileForm, password: PasswordForm, status: int = 200):
+    return render_template("profile/index.html", profile=profile, password=password), status
+
+
+@bp.get("/profile")
+@allow(EVERYONE_SIGNED_IN)
+def index():
+    return _render(ProfileForm(obj=current_user, prefix="profile"), PasswordForm(prefix="password"))
+
+
+@bp.post("/profile")
+@allow(EVERYONE_SIGNED_IN)
+def save_profile():
+    form = ProfileForm(prefix="profile")
+    if form.validate_on_submit():
+        update_profile(current_user, name=form.name.data, locale=form.locale.data)
+        db.session.commit()
+        session["lang"] = form.locale.data
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("profile.index"))
+    return _render(form, PasswordForm(prefix="password"), 422)
+
+
+@bp.post("/profile/password")
+@allow(EVERYONE_SIGNED_IN)
+def save_password():
+    form = PasswordForm(prefix="password")
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        saved = save_or_show_errors(
+            form,
+            lambda: change_password(user, current=form.current_password.data, new=form.new_password.data),
+        )
+        if saved is not None:
+            # Every other session ended with the old session version; this one continues under the new one.
+            login_user(user, remember=False, fresh=True)
+            current_app.logger.info("user %s changed their password", user.id)
+            flash(_("Your password is changed. Other devices are signed out."), "success")
+            return redirect(url_for("profile.index"))
+    return _render(ProfileForm(obj=current_user, prefix="profile"), form, 422)

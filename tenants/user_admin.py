@@ -1,0 +1,65 @@
+"""Looking after people once they have joined: profile, password, deactivation (offboarding)."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tenants import audit
+from tenants.errors import N_, FieldErrors
+from tenants.passwords import hash_password, verify_password
+from tenants.roles import Role
+from tenants.users import User, check_password_rules
+
+
+def may_manage_user(actor: User, target: User) -> bool:
+    """Owners manage everyone but themselves, CSMs manage client users, client admins their own account's."""
+    if actor.id == target.id:
+        return False
+    # Under a client scope, vendor staff load without their (vendor-level) membership.
+    target_is_vendor = target.membership is None or target.role.is_vendor
+    if actor.role == Role.OWNER:
+        return True
+    if actor.role == Role.CSM:
+        return not target_is_vendor
+    if actor.role == Role.CLIENT_ADMIN:
+        return not target_is_vendor and target.account_id == actor.account_id
+    return False
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    """The user with this id if the session's scope reaches them."""
+    return session.scalar(select(User).where(User.id == user_id))
+
+
+def set_active(session: Session, actor: User, target: User, active: bool) -> None:
+    """Deactivate (sign out everywhere, no more sign-in) or reactivate ``target``.
+
+    Raises PermissionError when ``actor`` may not manage ``target``.
+    """
+    if not may_manage_user(actor, target):
+        raise PermissionError("actor may not manage this user")
+    if target.active == active:
+        return
+    target.active = active
+    if not active:
+        target.sign_out_everywhere()
+    action = "user.reactivated" if active else "user.deactivated"
+    audit.record(session, target.tenant_id, actor.id, action, f"user:{target.id}", target.account_id)
+
+
+def update_profile(user: User, *, name: str, locale: str | None) -> None:
+    """Change what a person may change about themselves."""
+    user.name = name.strip()
+    user.locale = locale
+
+
+def change_password(user: User, *, current: str, new: str) -> User:
+    """Set a new password after checking the current one; every other session of the user ends.
+
+    Raises :class:`FieldErrors` for a wrong current password or a weak new one.
+    """
+    if not verify_password(user.password_hash, current):
+        raise FieldErrors({"current_password": N_("The current password is not correct.")})
+    check_password_rules(new, field="new_password")
+    user.password_hash = hash_password(new)
+    user.sign_out_everywhere()
+    return user
