@@ -13,9 +13,14 @@ def _inviter_key() -> str:
     return f"invite:{current_user.id}"
 
 
-# Every route that sends an invitation carries this, per signed-in user: invitations are mail to strangers.
-invite_limit = limiter.limit(
-    lambda: current_app.config["INVITE_RATE_LIMIT"], methods=["POST"], key_func=_inviter_key
+# Every route that sends an invitation shares one budget per signed-in user (invitations are mail to
+# strangers); only requests that sent one (and so redirect) are counted, not "add a team" or a form error.
+invite_limit = limiter.shared_limit(
+    lambda: current_app.config["INVITE_RATE_LIMIT"],
+    scope="invite",
+    methods=["POST"],
+    key_func=_inviter_key,
+    deduct_when=lambda response: response.status_code == 302,
 )
 
 

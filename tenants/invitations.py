@@ -86,9 +86,8 @@ def invite(
         raise FieldErrors({"account": N_("Choose the client account this person belongs to.")})
     # Whether the address already has a login is not checked here: telling the inviter would let any vendor
     # probe who uses AdoptLoop. The invitee learns it when accepting.
-    for earlier in session.scalars(select(Invitation).where(Invitation.email == normalize_email(email))):
-        if earlier.status(now) == "pending":
-            revoke(earlier, now)  # one live link per person: a new invitation replaces the old one
+    # One live link per person: a new invitation replaces the pending ones its inviter could revoke anyway.
+    _revoke_other_pending(session, normalize_email(email), inviter, keep=None, now=now)
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         tenant_id=tenant.id,
@@ -108,14 +107,28 @@ def may_manage(actor: User, invitation: Invitation) -> bool:
     return invitation.role_enum in INVITABLE_BY.get(actor.role, frozenset())
 
 
-def reissue(session: Session, invitation: Invitation, now: datetime | None = None) -> str:
-    """Give a pending or expired invitation a new token and a fresh expiry; the old link stops working."""
+def reissue(
+    session: Session, invitation: Invitation, actor: User | None = None, now: datetime | None = None
+) -> str:
+    """Give a pending or expired invitation a new token and a fresh expiry; the old link stops working,
+    and so do other pending invitations to the same address that ``actor`` may manage."""
     if invitation.accepted_at or invitation.revoked_at:
         raise FieldErrors({"invitation": N_("This invitation is no longer open.")})
     token = secrets.token_urlsafe(32)
     invitation.token_hash = hash_token(token)
     invitation.expires_at = (now or utcnow()) + INVITATION_TTL
+    _revoke_other_pending(session, invitation.email, actor, keep=invitation, now=now)
     return token
+
+
+def _revoke_other_pending(
+    session: Session, email: str, actor: User | None, keep: Invitation | None, now: datetime | None
+) -> None:
+    for other in session.scalars(select(Invitation).where(Invitation.email == email)):
+        if other is keep or other.status(now) != "pending":
+            continue
+        if actor is None or may_manage(actor, other):
+            revoke(other, now)
 
 
 def revoke(invitation: Invitation, now: datetime | None = None) -> None:

@@ -93,7 +93,9 @@ def validate(session: Session, draft: AccountDraft, account: Account | None = No
             errors["teams"] = N_("Headcount cannot be negative.")
         elif any(t.headcount > MAX_HEADCOUNT for t in draft.teams):
             errors["teams"] = N_("That is more than AdoptLoop accepts; check for an extra digit.")
-    if draft.csm_id is not None and draft.csm_id not in {u.id for u in vendor_staff(session)}:
+    if draft.csm_id is not None and draft.csm_id not in {
+        u.id for u in vendor_staff(session, active_only=True)
+    }:
         errors["csm_id"] = N_("Choose a CSM of your company.")
     if account is not None:
         known = {t.id for t in account.teams}

@@ -8,14 +8,12 @@ from tenants.roles import VENDOR_ROLES
 from tenants.users import Membership, User
 
 
-def vendor_staff(session: Session) -> list[User]:
-    """Owners and CSMs of the scoped tenant, by name."""
-    roles = [r.value for r in VENDOR_ROLES]
-    return list(
-        session.scalars(
-            select(User).join(User.membership).where(Membership.role.in_(roles)).order_by(User.name)
-        )
-    )
+def vendor_staff(session: Session, active_only: bool = False) -> list[User]:
+    """Owners and CSMs of the scoped tenant, by name (``active_only`` leaves out deactivated people)."""
+    query = select(User).join(User.membership).where(Membership.role.in_([r.value for r in VENDOR_ROLES]))
+    if active_only:
+        query = query.where(User.active.is_(True))
+    return list(session.scalars(query.order_by(User.name)))
 
 
 def account_members(session: Session, account: Account) -> list[User]:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
-from sqlalchemy import ForeignKey, event
+from sqlalchemy import ForeignKey, event, inspect, select
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
@@ -230,7 +230,14 @@ class ScopedSession(FlaskSQLAlchemySession):
         scope = get_scope(self)
         if obj is None or scope is None or _is_unscoped(self):
             return obj
-        return obj if in_scope(obj, scope) else None
+        if not in_scope(obj, scope):
+            return None
+        if scope.account_restricted and hasattr(type(obj), "visible_to_accounts"):
+            # Visibility defined by a query (people of the client's accounts) is asked of the database.
+            mapper = inspect(type(obj))
+            pk = [getattr(type(obj), c.key) == getattr(obj, c.key) for c in mapper.primary_key]
+            return self.scalar(select(type(obj)).where(*pk))
+        return obj
 
 
 @event.listens_for(Session, "before_flush")

@@ -115,3 +115,13 @@ def test_a_team_sent_twice_is_refused(app, client, world):
     response = post(client, f"/accounts/{world.account_ids[0]}/edit", twice)
     assert response.status_code == 422 and "appears twice" in response.get_data(as_text=True)
     assert account(app, world) == before
+
+
+def test_an_account_with_the_most_teams_can_still_be_edited(app, client, world):
+    login(client, world.email("csm"), PASSWORD)
+    data = edit_form(client, world.account_ids[0])
+    data.update({f"teams-{i}-name": f"Team {i}" for i in range(2, 200)})
+    data.update({f"teams-{i}-headcount": "1" for i in range(2, 200)})
+    assert post(client, f"/accounts/{world.account_ids[0]}/edit", data).status_code == 302
+    page = client.get(f"/accounts/{world.account_ids[0]}/edit")
+    assert page.status_code == 200 and 'name="teams-199-name"' in page.get_data(as_text=True)

@@ -214,3 +214,48 @@ def test_rate_limit_counts_the_client_behind_a_trusted_proxy(app):
 
     assert attempts(proxied.test_client(), "203.0.113.7")[-1] == 429
     assert attempts(proxied.test_client(), "198.51.100.9")[:10] == [401] * 10  # another client is not blocked
+
+
+def test_sign_out_also_forgets_remember_me(app, client):
+    world = make_world(app, "a")
+    token = csrf_token(client)
+    client.post(
+        "/login",
+        data={"email": world.email("csm"), "password": PASSWORD, "remember": "y", "csrf_token": token},
+    )
+    response = post(client, "/logout")
+    assert any(c.startswith("remember_token=;") for c in response.headers.getlist("Set-Cookie"))
+    assert client.get("/accounts").status_code == 302
+
+
+def test_invite_budget_is_shared_and_counts_only_sent_invitations(app):
+    from app import create_app
+    from tests.conftest import app_config
+
+    limited = create_app(app_config(INVITE_RATE_LIMIT="2 per hour"))
+    world = make_world(limited, "a")
+    client = limited.test_client()
+    login(client, world.email("owner"), PASSWORD)
+    account = f"/accounts/{world.account_ids[0]}/invitations"
+    assert post(client, account, {"email": "bad", "role": "member"}).status_code == 422  # not counted
+    assert post(client, account, {"email": "one@a.example.com", "role": "member"}).status_code == 302
+    assert post(client, "/team/invitations", {"email": "two@a.example.com", "role": "csm"}).status_code == 302
+    assert post(client, account, {"email": "three@a.example.com", "role": "member"}).status_code == 429
+
+
+def test_a_csm_cannot_revoke_an_owners_invitation_by_inviting_the_same_person(app):
+    world = make_world(app, "a")
+    owner, csm = app.test_client(), app.test_client()
+    login(owner, world.email("owner"), PASSWORD)
+    login(csm, world.email("csm"), PASSWORD)
+    link = invitation_link_in(
+        post(
+            owner, "/team/invitations", {"email": "carol@a.example.com", "role": "csm"}, follow_redirects=True
+        ).get_data(as_text=True)
+    )
+    post(
+        csm,
+        f"/accounts/{world.account_ids[0]}/invitations",
+        {"email": "carol@a.example.com", "role": "member"},
+    )
+    assert app.test_client().get(link).status_code == 200  # the owner's invitation still works

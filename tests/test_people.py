@@ -85,3 +85,38 @@ def test_who_may_deactivate_whom(app, world, actor, target, status):
     client = app.test_client()
     login(client, world.email(actor), PASSWORD)
     assert post(client, f"/users/{world.user_ids[target]}/deactivate").status_code == status
+
+
+def test_password_change_keeps_remember_me_on_this_device(app, world):
+    client = app.test_client()
+    token = csrf_token(client)
+    client.post(
+        "/login",
+        data={"email": world.email("csm"), "password": PASSWORD, "remember": "y", "csrf_token": token},
+    )
+    response = post(
+        client,
+        "/profile/password",
+        {
+            "password-current_password": PASSWORD,
+            "password-new_password": "brand-new-pass-1",
+            "password-confirm": "brand-new-pass-1",
+        },
+    )
+    renewed = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")]
+    assert renewed and not renewed[0].startswith("remember_token=;")
+    restarted = app.test_client()  # a browser restart: only the remember-me cookie survives
+    restarted.set_cookie("remember_token", renewed[0].split(";")[0].split("=", 1)[1])
+    assert restarted.get("/accounts").status_code == 200
+
+
+def test_deactivated_staff_cannot_be_made_csm(app, client, world):
+    from tests.test_onboarding import form
+
+    owner = app.test_client()
+    login(owner, world.email("owner"), PASSWORD)
+    post(owner, f"/users/{world.user_ids['csm']}/deactivate")
+    page = owner.get("/accounts/new").get_data(as_text=True)
+    assert f'value="{world.user_ids["csm"]}"' not in page
+    response = post(owner, "/accounts/new", form(csm_id=str(world.user_ids["csm"])))
+    assert response.status_code == 422 and "Choose a CSM of your company." in response.get_data(as_text=True)

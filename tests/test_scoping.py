@@ -142,3 +142,14 @@ def test_get_from_the_identity_map_respects_the_scope(app, worlds):
             assert db.session.get(Account, one.account_ids[0]) is not None
         with scoped(db.session, Scope(one.tenant_id, account_ids=frozenset({one.account_ids[0]}))):
             assert db.session.get(Account, one.account_ids[1]) is None
+
+
+def test_get_of_a_person_respects_client_visibility(app, worlds):
+    one, _ = worlds
+    with app.app_context():
+        with unscoped(db.session, "test loads every user of tenant one"):
+            db.session.scalars(db.select(User)).all()
+        with scoped(db.session, Scope(one.tenant_id, account_ids=frozenset({one.account_ids[0]}))):
+            assert db.session.get(User, one.user_ids["other_member"]) is None  # account 1's member
+            assert db.session.get(User, one.user_ids["owner"]) is None  # vendor staff but not the CSM
+            assert db.session.get(User, one.user_ids["champion"]) is not None

@@ -159,7 +159,8 @@ class AccountForm(FlaskForm):
             self.teams.pop_entry()
         for team in account.teams:
             self.teams.append_entry({"id": team.id, "name": team.name, "headcount": team.headcount})
-        self.teams.append_entry()
+        if len(self.teams) < self.teams.max_entries:
+            self.teams.append_entry()
 
 
 class OnboardAccountForm(AccountForm):

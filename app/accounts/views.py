@@ -65,7 +65,7 @@ def _form_status(form) -> int:
 
 
 def _csm_choices() -> list[tuple[int, str]]:
-    return [(u.id, u.name) for u in people.vendor_staff(db.session)]
+    return [(u.id, u.name) for u in people.vendor_staff(db.session, active_only=True)]
 
 
 @bp.route("/<int:account_id>/edit", methods=["GET", "POST"])

@@ -82,8 +82,9 @@ def login():
 @bp.post("/logout")
 @allow(EVERYONE_SIGNED_IN)
 def logout():
-    logout_user()
+    # Clear first: logout_user() leaves the instruction to delete the remember-me cookie in the session.
     session.clear()
+    logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

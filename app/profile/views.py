@@ -1,6 +1,6 @@
 """A person's own profile: name, language, password."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.access import EVERYONE_SIGNED_IN, allow
 from app.auth.forms import REQUIRED
-from app.extensions import db
+from app.extensions import db, limiter
 from app.forms import save_or_show_errors
 from tenants.passwords import MIN_PASSWORD_LENGTH
 from tenants.user_admin import change_password, update_profile
@@ -66,6 +66,7 @@ def save_profile():
 
 @bp.post("/profile/password")
 @allow(EVERYONE_SIGNED_IN)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=lambda: f"password:{current_user.id}")
 def save_password():
     form = PasswordForm(prefix="password")
     user = current_user._get_current_object()
@@ -76,7 +77,8 @@ def save_password():
         )
         if saved is not None:
             # Every other session ended with the old session version; this one continues under the new one.
-            login_user(user, remember=False, fresh=True)
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            login_user(user, remember=remembered, fresh=True)
             current_app.logger.info("user %s changed their password", user.id)
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("profile.index"))

@@ -75,7 +75,7 @@ def _back_to(invitation) -> str:
 def reissue(invitation_id: int):
     invitation = _manageable_invitation_or_404(invitation_id)
     try:
-        token = invitations.reissue(db.session, invitation)
+        token = invitations.reissue(db.session, invitation, current_user)
         db.session.commit()
     except FieldErrors as error:
         db.session.rollback()
