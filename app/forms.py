@@ -75,6 +75,11 @@ def save_or_show_errors(form: FlaskForm, action: Callable[[], T]) -> T | None:
     return result
 
 
+def form_status(form: FlaskForm) -> int:
+    """422 for a form coming back with errors (field or form-wide), 200 otherwise."""
+    return 422 if form.errors or form.form_errors else 200
+
+
 def apply_field_errors(form: FlaskForm, error: FieldErrors) -> None:
     """Show domain validation errors next to the fields they belong to (others at the top of the form)."""
     for name, message in error.errors.items():

@@ -7,7 +7,7 @@ from flask_login import current_user
 from app.access import EVERYONE_SIGNED_IN, INVITERS, VENDOR_STAFF, allow
 from app.accounts.forms import AccountForm, InvitePersonForm, OnboardAccountForm, industry_names
 from app.extensions import db
-from app.forms import save_or_show_errors
+from app.forms import form_status, save_or_show_errors
 from app.invites import invite_limit, send_and_show
 from tenants import invitations, people, user_admin
 from tenants.accounts import get_account
@@ -48,7 +48,7 @@ def new():
             flash(_("%(name)s is onboarded.", name=result.account.name), "success")
             send_and_show(result.invitation, result.token)
             return redirect(url_for("accounts.detail", account_id=result.account.id))
-    return render_template("accounts/form.html", form=form, account=None), _form_status(form)
+    return render_template("accounts/form.html", form=form, account=None), form_status(form)
 
 
 def _add_team_row(form, account):
@@ -58,10 +58,6 @@ def _add_team_row(form, account):
     else:
         form.form_errors.append(_("An account can have at most %(n)s teams.", n=form.teams.max_entries))
     return render_template("accounts/form.html", form=form, account=account)
-
-
-def _form_status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
 
 
 def _csm_choices() -> list[tuple[int, str]]:
@@ -84,7 +80,7 @@ def edit(account_id: int):
         if saved is not None:
             flash(_("Changes to %(name)s are saved.", name=account.name), "success")
             return redirect(url_for("accounts.detail", account_id=account.id))
-    return render_template("accounts/form.html", form=form, account=account), _form_status(form)
+    return render_template("accounts/form.html", form=form, account=account), form_status(form)
 
 
 def _invite_form() -> InvitePersonForm:

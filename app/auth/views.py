@@ -6,7 +6,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.access import EVERYONE_SIGNED_IN, allow, public
 from app.extensions import db, limiter
-from app.forms import save_or_show_errors
+from app.forms import form_status, save_or_show_errors
 from app.i18n import select_locale
 from app.redirects import safe_local_path
 from tenants import invitations
@@ -58,7 +58,7 @@ def signup():
             _start_session(user)
             flash(_("Welcome to AdoptLoop. Onboard your first client account."), "success")
             return redirect(url_for("accounts.portfolio"))
-    return render_template("auth/signup.html", form=form), 422 if form.errors else 200
+    return render_template("auth/signup.html", form=form), form_status(form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -112,4 +112,4 @@ def accept_invitation(token: str):
             _start_session(user)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(url_for("home.index"))
-    return render_template("auth/accept.html", form=form, invitation=invitation), 422 if form.errors else 200
+    return render_template("auth/accept.html", form=form, invitation=invitation), form_status(form)
