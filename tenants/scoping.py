@@ -69,7 +69,14 @@ class TenantOwned:
         return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
 
 
-class AccountOwned(TenantOwned):
+class AccountKeyed(TenantOwned):
+    """Rows client users see only for their own accounts; ``__account_key__`` names the column that holds
+    the account id."""
+
+    __account_key__ = "account_id"
+
+
+class AccountOwned(AccountKeyed):
     """Mixin for rows that belong to one client account (and therefore to its vendor)."""
 
     @declared_attr
@@ -77,7 +84,7 @@ class AccountOwned(TenantOwned):
         return mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
 
 
-class AccountScopedByKey(TenantOwned):
+class AccountScopedByKey(AccountKeyed):
     """Mixin for the account row itself and for rows whose account is optional (e.g. a vendor-level
     membership): the class names the column that carries the account id in ``__account_key__``.
     Rows with no account are hidden from client users."""
@@ -144,14 +151,23 @@ def _touches_tenant_data(state: ORMExecuteState) -> bool:
     return any(issubclass(m.class_, TenantOwned | ScopeRoot) for m in state.all_mappers)
 
 
+_mapped_cache: dict[tuple[type, int], list[type]] = {}
+
+
 def _mapped(mixin: type) -> list[type]:
+    """Mapped models using ``mixin``; asked on every query, recomputed only when a model is added."""
     from tenants.db import Base
 
-    return [m.class_ for m in Base.registry.mappers if issubclass(m.class_, mixin)]
+    mappers = Base.registry.mappers
+    key = (mixin, len(mappers))
+    if key not in _mapped_cache:
+        _mapped_cache[key] = [m.class_ for m in mappers if issubclass(m.class_, mixin)]
+    return _mapped_cache[key]
 
 
-def _account_column(cls: type):
-    return cls.account_id if issubclass(cls, AccountOwned) else getattr(cls, cls.__account_key__)
+def _account_of(obj_or_cls):
+    """The account id of a row, or the account column of a model."""
+    return getattr(obj_or_cls, obj_or_cls.__account_key__)
 
 
 def _criteria_options(scope: Scope) -> list:
@@ -167,8 +183,8 @@ def _criteria_options(scope: Scope) -> list:
     if scope.account_ids is not None:
         account_ids = sorted(scope.account_ids)
         options += [
-            with_loader_criteria(cls, _account_column(cls).in_(account_ids), include_aliases=True)
-            for cls in _mapped(AccountOwned | AccountScopedByKey)
+            with_loader_criteria(cls, _account_of(cls).in_(account_ids), include_aliases=True)
+            for cls in _mapped(AccountKeyed)
         ]
         # Tenant-wide rows that client users may see only in part (people) say which part themselves.
         options += [
@@ -197,14 +213,6 @@ def _scope_statement(state: ORMExecuteState) -> None:
     state.statement = state.statement.options(*_criteria_options(scope))
 
 
-def _account_id_of(obj: object) -> int | None:
-    if isinstance(obj, AccountOwned):
-        return obj.account_id
-    if isinstance(obj, AccountScopedByKey):
-        return getattr(obj, obj.__account_key__)
-    return None
-
-
 def in_scope(obj: object, scope: Scope) -> bool:
     """Whether an already-loaded object lies inside ``scope`` (for identity-map hits, which run no SQL)."""
     if isinstance(obj, ScopeRoot):
@@ -213,9 +221,10 @@ def in_scope(obj: object, scope: Scope) -> bool:
         return True
     if obj.tenant_id != scope.tenant_id:
         return False
-    if scope.account_restricted and isinstance(obj, AccountOwned | AccountScopedByKey):
-        return scope.allows_account(_account_id_of(obj))
-    return True
+    # A row with no account is vendor-level data, outside every client scope.
+    return not (scope.account_restricted and isinstance(obj, AccountKeyed)) or scope.allows_account(
+        _account_of(obj)
+    )
 
 
 class ScopedSession(FlaskSQLAlchemySession):
@@ -255,9 +264,6 @@ def _guard_writes(session: Session, flush_context, instances) -> None:
             obj.tenant_id = scope.tenant_id
         if obj.tenant_id != scope.tenant_id:
             raise ScopeError(f"{type(obj).__name__} belongs to another tenant")
-        if scope.account_restricted and isinstance(obj, AccountOwned | AccountScopedByKey):
-            account_id = _account_id_of(obj)
-            # A row with no account is vendor-level data client users may not write; a new Account row has
-            # no id yet, and client users never create accounts.
-            if account_id is None or not scope.allows_account(account_id):
-                raise ScopeError(f"{type(obj).__name__} lies outside the actor's accounts")
+        # A new Account row has no id yet, so it is outside every client scope: client users never create one.
+        if not in_scope(obj, scope):
+            raise ScopeError(f"{type(obj).__name__} lies outside the actor's accounts")
