@@ -10,6 +10,7 @@ from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
 from app.extensions import db, login_manager
+from tenants import invitations, user_admin
 from tenants.roles import ALL_ROLES, CLIENT_ROLES, VENDOR_ROLES, Role
 from tenants.scoping import set_scope
 from tenants.users import scope_for
@@ -78,9 +79,20 @@ def enforce_rule():
     return None
 
 
+def object_permissions() -> dict:
+    """Template helpers for per-object actions (the route rule still decides; these only hide buttons)."""
+    if not current_user.is_authenticated:
+        return {}
+    return {
+        "may_manage": lambda invitation: invitations.may_manage(current_user, invitation),
+        "may_manage_user": lambda user: user_admin.may_manage_user(current_user, user),
+    }
+
+
 def init_app(app: Flask) -> None:
     app.before_request(bind_scope)
     app.before_request(enforce_rule)
+    app.context_processor(object_permissions)
 
     @app.teardown_appcontext
     def _forget_scope(_exc):

@@ -9,7 +9,7 @@ from app.accounts.forms import AccountForm, InvitePersonForm, OnboardAccountForm
 from app.extensions import db
 from app.forms import form_status, save_or_show_errors
 from app.invites import invite_limit, send_and_show
-from tenants import invitations, people, user_admin
+from tenants import invitations, people
 from tenants.accounts import get_account
 from tenants.onboarding import onboard_account, update_account
 from tenants.portfolio import portfolio_rows
@@ -96,8 +96,6 @@ def _render_detail(account, form: InvitePersonForm, status: int = 200):
         members=people.account_members(db.session, account),
         pending=invitations.list_invitations(db.session, account) if can_invite else [],
         form=form,
-        may_manage=lambda invitation: invitations.may_manage(current_user, invitation),
-        may_manage_user=lambda user: user_admin.may_manage_user(current_user, user),
         can_invite=can_invite,
         industries=industry_names(),
     ), status

@@ -23,8 +23,6 @@ def _render(form: InvitePersonForm, status: int = 200):
         staff=people.vendor_staff(db.session),
         pending=invitations.list_invitations(db.session),
         form=form,
-        may_manage=lambda invitation: invitations.may_manage(current_user, invitation),
-        may_manage_user=lambda user: user_admin.may_manage_user(current_user, user),
         can_invite=current_user.role == Role.OWNER,
         events=audit.recent(db.session, 20) if current_user.role == Role.OWNER else [],
     ), status
