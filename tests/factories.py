@@ -74,15 +74,21 @@ def _build_world(label: str) -> World:
     users: dict[str, User] = {"owner": owner}
     tenant = owner.tenant
     with scoped(session, Scope(tenant_id=tenant.id)):
-        users["csm"] = add_user(
-            session,
-            tenant,
-            email=f"csm{n}@{label}.example.com",
-            name=f"CSM {label}",
-            password=PASSWORD,
-            role=Role.CSM,
-            locale="en",
-        )
+
+        def person(key: str, email: str, role: Role, account_id: int | None = None) -> User:
+            users[key] = add_user(
+                session,
+                tenant,
+                email=f"{email}{n}@{label}.example.com",
+                name=f"{key} {label}",
+                password=PASSWORD,
+                role=role,
+                account_id=account_id,
+                locale="en",
+            )
+            return users[key]
+
+        person("csm", "csm", Role.CSM)
         session.flush()
         for i in range(2):
             result = onboard_account(
@@ -95,26 +101,8 @@ def _build_world(label: str) -> World:
             world.account_names.append(result.account.name)
             world.invitation_ids.append(result.invitation.id)
         for role in sorted(CLIENT_ROLES):
-            users[role.value] = add_user(
-                session,
-                tenant,
-                email=f"{role.value}{n}@{label}.example.com",
-                name=f"{role.value} {label}",
-                password=PASSWORD,
-                role=role,
-                account_id=world.account_ids[0],
-                locale="en",
-            )
-        users["other_member"] = add_user(
-            session,
-            tenant,
-            email=f"other-member{n}@{label}.example.com",
-            name=f"other member {label}",
-            password=PASSWORD,
-            role=Role.MEMBER,
-            account_id=world.account_ids[1],
-            locale="en",
-        )
+            person(role.value, role.value, role, world.account_ids[0])
+        person("other_member", "other-member", Role.MEMBER, world.account_ids[1])
         vendor_invite, _ = invite(
             session, tenant, inviter=owner, email=f"newcsm{n}@{label}.example.com", role=Role.CSM
         )
