@@ -14,12 +14,6 @@ from tenants.scoping import AccountOwned, AccountScopedByKey
 if TYPE_CHECKING:
     from tenants.users import User
 
-# Upper bounds that keep every amount inside its column and catch a slipped zero; far above real clients.
-MAX_SEATS = 10_000_000
-MAX_HEADCOUNT = 10_000_000
-MAX_MONTHLY_SPEND_YEN = 1_000_000_000_000
-MAX_HOURLY_LABOR_COST_YEN = 1_000_000
-
 INDUSTRIES = (
     "manufacturing",
     "finance",

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tenants import audit
 from tenants.db import db, utcnow
-from tenants.errors import N_, FieldErrors
-from tenants.passwords import DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_password, verify_password
+from tenants.errors import N_, FieldErrors, Message
+from tenants.passwords import DUMMY_HASH, hash_password, verify_password
 from tenants.roles import Role
+from tenants.rules import MIN_PASSWORD_LENGTH, PASSWORD_TOO_SHORT
 from tenants.scoping import AccountScopedByKey, Scope, TenantOwned, unscoped
 from tenants.tenant import Tenant, unique_slug
 
@@ -116,7 +117,7 @@ def email_taken(session: Session, email: str) -> bool:
 def check_password_rules(password: str, field: str = "password") -> None:
     """Raise :class:`FieldErrors` for a password shorter than the minimum."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise FieldErrors({field: N_("Use at least 10 characters.")})
+        raise FieldErrors({field: Message(PASSWORD_TOO_SHORT, n=MIN_PASSWORD_LENGTH)})
 
 
 def add_user(
