@@ -17,16 +17,15 @@ from tenants.accounts import Account
 from tenants.db import db, utcnow
 from tenants.errors import N_, FieldErrors
 from tenants.roles import Role
-from tenants.scoping import AccountScopedByKey, unscoped
+from tenants.scoping import MaybeAccountOwned, unscoped
 from tenants.tenant import Tenant
 from tenants.users import User, add_user, normalize_email
 
 INVITATION_TTL = timedelta(days=7)
 
 
-class Invitation(AccountScopedByKey, db.Model):
+class Invitation(MaybeAccountOwned, db.Model):
     __tablename__ = "invitations"
-    __account_key__ = "account_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
