@@ -10,7 +10,7 @@ from pathlib import Path
 from rq import Queue
 
 from app import create_app
-from app.jobs import redis_connection
+from tenants.jobs import redis_connection
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, app_config, login, post
 from tests.factories import PASSWORD, make_world
 from tests.test_onboarding import form
@@ -27,7 +27,7 @@ def test_invitation_mail_is_delivered_by_an_rq_worker(app, tmp_path):
     assert post(client, "/accounts/new", form(admin_email="queued@jobs.example.com")).status_code == 302
 
     with rq_app.app_context():
-        assert Queue("default", connection=redis_connection()).count == 1
+        assert Queue("mail", connection=redis_connection()).count == 1
     assert not outbox.exists()  # the web request only enqueued it
 
     env = dict(
@@ -54,4 +54,4 @@ def test_invitation_mail_is_delivered_by_an_rq_worker(app, tmp_path):
     assert "株式会社テスト商事" in mail["Subject"]
     assert "/invite/" in mail.get_content()
     with rq_app.app_context():
-        assert Queue("default", connection=redis_connection()).count == 0
+        assert Queue("mail", connection=redis_connection()).count == 0
