@@ -5,7 +5,7 @@ import logging
 from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import access, i18n, jobs, security
+from app import access, i18n, jobs, models, security  # noqa: F401 - models registers the tables
 from app.config import ROOT, from_env, instance_dir
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from tenants import passwords
