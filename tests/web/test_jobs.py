@@ -11,11 +11,10 @@ from rq import Queue
 
 from app import create_app
 from tenants.jobs import redis_connection
-from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, app_config, login, post
 from tests.factories import PASSWORD, make_world
-from tests.test_onboarding import form
+from tests.helpers import TEST_DATABASE_URL, TEST_REDIS_URL, app_config, login, onboarding_form, post
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_invitation_mail_is_delivered_by_an_rq_worker(app, tmp_path):
@@ -24,7 +23,10 @@ def test_invitation_mail_is_delivered_by_an_rq_worker(app, tmp_path):
     world = make_world(rq_app, "jobs")
     client = rq_app.test_client()
     login(client, world.email("csm"), PASSWORD)
-    assert post(client, "/accounts/new", form(admin_email="queued@jobs.example.com")).status_code == 302
+    assert (
+        post(client, "/accounts/new", onboarding_form(admin_email="queued@jobs.example.com")).status_code
+        == 302
+    )
 
     with rq_app.app_context():
         assert Queue("mail", connection=redis_connection()).count == 1
