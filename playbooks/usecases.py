@@ -117,24 +117,51 @@ def normalize_tags(tags: Iterable[str]) -> list[str]:
 def validate_use_case(fields: dict, account: Account) -> dict[str, str]:
     """Messages keyed by field for everything wrong with ``fields`` (the keyword arguments of
     :func:`create_use_case`)."""
-    errors: dict[str, str] = {}
-    if not (fields.get("title") or "").strip():
-        errors["title"] = N_("Give the use case a title.")
-    elif len(fields["title"].strip()) > MAX_TITLE:
-        errors["title"] = N_("Keep the title under 200 characters.")
-    if not (fields.get("model_name") or "").strip():
-        errors["model_name"] = N_("Name the AI model used (e.g. GPT-4o, Claude, Copilot).")
-    elif len(fields["model_name"].strip()) > MAX_MODEL_NAME:
-        errors["model_name"] = N_("Keep the model name under 120 characters.")
+    return (
+        _required_errors(fields)
+        | _body_errors(fields)
+        | check_bounds(USE_CASE_BOUNDS, {k: fields.get(k) for k in USE_CASE_BOUNDS})
+        | _choice_errors(fields, account)
+    )
+
+
+def _required_errors(fields: dict) -> dict[str, str]:
+    """Title, model name and date: without the last two a prompt cannot be reproduced."""
+    errors = {}
+    for name, limit, missing, too_long in (
+        ("title", MAX_TITLE, N_("Give the use case a title."), N_("Keep the title under 200 characters.")),
+        (
+            "model_name",
+            MAX_MODEL_NAME,
+            N_("Name the AI model used (e.g. GPT-4o, Claude, Copilot)."),
+            N_("Keep the model name under 120 characters."),
+        ),
+    ):
+        value = (fields.get(name) or "").strip()
+        if not value:
+            errors[name] = missing
+        elif len(value) > limit:
+            errors[name] = too_long
     if not isinstance(fields.get("used_on"), date):
         errors["used_on"] = N_("Enter the date the AI was used.")
+    return errors
+
+
+def _body_errors(fields: dict) -> dict[str, str]:
+    """Problem, prompt and result: long text is welcome, a pasted log or a NUL byte is not."""
+    errors = {}
     for name in ("problem", "prompt", "result"):
         text = fields.get(name) or ""
         if len(text) > MAX_BODY:
             errors[name] = N_("This text is too long (at most 20,000 characters).")
         elif "\x00" in text:
             errors[name] = N_("This text contains a NUL character; paste it again as plain text.")
-    errors |= check_bounds(USE_CASE_BOUNDS, {k: fields.get(k) for k in USE_CASE_BOUNDS})
+    return errors
+
+
+def _choice_errors(fields: dict, account: Account) -> dict[str, str]:
+    """Stage, source and team must be ones that exist (the team: of this account)."""
+    errors = {}
     if fields.get("stage", Stage.SHARED) not in set(Stage):
         errors["stage"] = N_("Choose a stage from the list.")
     if fields.get("source", Source.POST) not in set(Source):
