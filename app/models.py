@@ -4,6 +4,7 @@ Add a line here when a domain package gains a module with models.
 """
 
 import playbooks.usecases  # noqa: F401
+import reports.models  # noqa: F401
 import tenants.accounts  # noqa: F401
 import tenants.audit  # noqa: F401
 import tenants.invitations  # noqa: F401

@@ -78,5 +78,4 @@ def render_estimate_pdf(
         report_id=f"estimate-{digest[:8]}",
         inputs_sha256=digest,
     )
-    pdf, _refused = html_to_pdf(html)
-    return pdf
+    return html_to_pdf(html).pdf

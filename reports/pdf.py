@@ -8,6 +8,7 @@ make the renderer read a file or call the network.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from weasyprint import HTML
@@ -46,8 +47,15 @@ def _content_type(path: Path) -> str:
     return {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}.get(path.suffix, "text/plain")
 
 
-def html_to_pdf(html: str) -> tuple[bytes, list[str]]:
-    """Render ``html`` to PDF bytes; also return the URLs the fetcher refused (normally none)."""
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    pages: int
+    refused: list[str]  # URLs the fetcher refused (normally none)
+
+
+def html_to_pdf(html: str) -> Rendered:
+    """Render ``html`` to a PDF."""
     fetcher = ReportURLFetcher()
-    pdf = HTML(string=html, base_url=ASSET_SCHEME, url_fetcher=fetcher).write_pdf()
-    return pdf, fetcher.refused
+    document = HTML(string=html, base_url=ASSET_SCHEME, url_fetcher=fetcher).render()
+    return Rendered(pdf=document.write_pdf(), pages=len(document.pages), refused=fetcher.refused)

@@ -66,3 +66,9 @@ document.addEventListener("DOMContentLoaded", () => {
     }, 250);
   });
 });
+
+// Destructive forms ask first, naming the effect (the server still decides what is allowed).
+document.addEventListener("submit", (event) => {
+  const message = event.target.dataset?.confirm;
+  if (message && !window.confirm(message)) event.preventDefault();
+});

@@ -73,6 +73,6 @@ def test_the_fetcher_refuses_files_and_network():
         '<img src="file:///etc/hostname"><img src="http://127.0.0.1:9/x.png">'
         '<link rel="stylesheet" href="asset:../pdf.py"><p>ok</p>'
     )
-    pdf, refused = html_to_pdf(html)
-    assert pdf.startswith(b"%PDF")
-    assert sorted(refused) == ["asset:../pdf.py", "file:///etc/hostname", "http://127.0.0.1:9/x.png"]
+    rendered = html_to_pdf(html)
+    assert rendered.pdf.startswith(b"%PDF") and rendered.pages == 1
+    assert sorted(rendered.refused) == ["asset:../pdf.py", "file:///etc/hostname", "http://127.0.0.1:9/x.png"]

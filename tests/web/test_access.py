@@ -21,6 +21,7 @@ ROLES = ["owner", "csm", "client_admin", "champion", "member", "procurement"]
 VENDOR = {"owner", "csm"}
 EVERYONE = set(ROLES)
 INVITERS = {"owner", "csm", "client_admin"}
+READERS = {"owner", "csm", "client_admin", "procurement"}
 PUBLIC = "public"
 
 # endpoint -> roles that get through (everyone else: 403, anonymous: sent to sign in), or PUBLIC.
@@ -46,6 +47,16 @@ MATRIX: dict[str, set[str] | str] = {
     "estimate.index": VENDOR,
     "estimate.calculate": VENDOR,
     "estimate.figures": VENDOR,
+    "reports.index": READERS,
+    "reports.create": VENDOR,
+    "reports.detail": READERS,
+    "reports.pdf": READERS,
+    "reports.figures_csv": READERS,
+    "reports.figures_xlsx": READERS,
+    "reports.retry": VENDOR,
+    "reports.share": VENDOR,
+    "reports.revoke_link": VENDOR,
+    "reports.shared": PUBLIC,
     "profile.index": EVERYONE,
     "profile.save_profile": EVERYONE,
     "profile.save_password": EVERYONE,
@@ -101,6 +112,8 @@ def own_ids(world: World) -> dict[str, int | str]:
         "invitation_id": world.invitation_ids[0],
         "user_id": world.user_ids["member"],  # a member of account 0: every inviter may manage them
         "token": "x" * 43,
+        "report_id": world.report_ids[0],
+        "link_id": world.share_link_ids[0],
     }
 
 
@@ -117,7 +130,7 @@ def test_role_matrix(app, worlds, role):
         url = rule.build(own_ids(alpha), append_unknown=False)[1]
         got = outcome(call(client, method, url))
         allowed = MATRIX[rule.endpoint]
-        if rule.endpoint == "auth.accept_invitation":
+        if rule.endpoint in ("auth.accept_invitation", "reports.shared"):
             expected = "missing"  # an unknown token, whoever asks
         elif rule.endpoint == "auth.logout":
             expected = "login"  # signed-in users land on the sign-in page, signed out
@@ -138,6 +151,8 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
         "account_id": list(other.account_ids),
         "invitation_id": list(other.invitation_ids),
         "user_id": list(other.user_ids.values()),
+        "report_id": list(other.report_ids),
+        "link_id": list(other.share_link_ids),
     }
     markers = [other.name, *other.account_names, *other.emails]
     if role not in VENDOR:
@@ -145,6 +160,8 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
         ids["account_id"].append(me.account_ids[1])
         ids["invitation_id"] += [me.invitation_ids[1], me.invitation_ids[2]]
         ids["user_id"] += [me.user_ids["other_member"], me.user_ids["owner"]]
+        ids["report_id"].append(me.report_ids[1])
+        ids["link_id"].append(me.share_link_ids[1])
         markers += [me.account_names[1], me.email("other_member")]
     ids["token"] = [secrets.token_urlsafe(32)]
     return ids, markers
