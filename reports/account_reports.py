@@ -218,6 +218,13 @@ def may_retry(report: Report, now: datetime | None = None) -> bool:
     return report.status == FAILED or is_stalled(report, now)
 
 
+def job_key(report: Report) -> str:
+    """The rq job id for the report's next attempt: a double click while queued finds the same job, while a
+    retry after a dead worker (whose job rq still lists as started) gets a fresh one. Either way the job
+    fills the same report row."""
+    return f"report-{report.id}-{report.attempts}"
+
+
 def reset_for_retry(report: Report) -> None:
     """Put a failed or stalled report back in the queue (same row: a retry never makes a second report)."""
     report.status, report.error, report.started_at = QUEUED, None, None

@@ -60,7 +60,7 @@ def create(account_id: int):
         if outcome is not None:
             report, created = outcome
             if created:
-                enqueue(ar.render_report, report.id, report.tenant_id, job_id=f"report-{report.id}")
+                enqueue(ar.render_report, report.id, report.tenant_id, job_id=ar.job_key(report))
             return redirect(url_for("reports.detail", report_id=report.id))
     return _render_index(account, form, 422)
 
@@ -121,7 +121,7 @@ def retry(report_id: int):
     if ar.may_retry(report):
         ar.reset_for_retry(report)
         db.session.commit()
-        enqueue(ar.render_report, report.id, report.tenant_id, job_id=f"report-{report.id}")
+        enqueue(ar.render_report, report.id, report.tenant_id, job_id=ar.job_key(report))
         flash(_("The report is queued again."), "info")
     else:
         flash(_("This report is not failed or stalled, so there is nothing to retry."), "info")
