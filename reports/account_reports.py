@@ -100,7 +100,8 @@ def account_measures(session: Session, account: Account, start: date, end: date)
     for month in months:
         last = _month_end(month)
         count = sum(1 for day in published if month <= day <= last)
-        minutes = sum(c.minutes_saved_per_month for c in production if _local_day(c.published_at) <= last)
+        # A production case saves time from the day it was first used, whenever it was written up.
+        minutes = sum(c.minutes_saved_per_month for c in production if c.used_on <= last)
         trend.append(
             {
                 "month": month.isoformat(),

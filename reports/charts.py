@@ -54,7 +54,8 @@ def _layout(fig: go.Figure, title: str) -> go.Figure:
         plot_bgcolor="white",
         legend={"orientation": "h", "y": -0.2},
     )
-    fig.update_yaxes(gridcolor="#e2e8f0", zerolinecolor="#cbd5e0")
+    fig.update_yaxes(gridcolor="#e2e8f0", zerolinecolor="#cbd5e0", rangemode="tozero")
+    fig.update_xaxes(type="category")  # labels arrive formatted for the report's language
     return fig
 
 

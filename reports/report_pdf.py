@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+
+from babel.dates import format_date
 
 from reports import charts
 from reports.estimate_pdf import svg_data_uri
@@ -17,7 +20,9 @@ def _charts(report: Report) -> dict[str, str]:
     roi, measures = report.results["roi"], report.results["measures"]
     assumptions = roi["assumptions"]
     keep = Decimal(str(assumptions["realization_rate"])) * (1 - Decimal(str(assumptions["risk_adjustment"])))
-    months = [m["month"][:7] for m in measures["trend"]]
+    months = [
+        format_date(date.fromisoformat(m["month"]), "yMMM", locale=report.locale) for m in measures["trend"]
+    ]
     value = [
         float(Decimal(str(m["gross_hours"])) * keep * assumptions["hourly_labor_cost"])
         for m in measures["trend"]
@@ -61,9 +66,9 @@ def _charts(report: Report) -> dict[str, str]:
     return out
 
 
-def render_account_report_pdf(report: Report) -> tuple[bytes, int]:
-    """PDF bytes and page count of ``report`` (A4, in the report's language)."""
-    html = render(
+def account_report_html(report: Report) -> str:
+    """The report as self-contained HTML (charts inlined), ready for WeasyPrint."""
+    return render(
         "account_report.html",
         report.locale,
         report=report,
@@ -75,5 +80,9 @@ def render_account_report_pdf(report: Report) -> tuple[bytes, int]:
         report_id=report.id,
         inputs_sha256=report.inputs_sha256,
     )
-    rendered = html_to_pdf(html)
+
+
+def render_account_report_pdf(report: Report) -> tuple[bytes, int]:
+    """PDF bytes and page count of ``report`` (A4, in the report's language)."""
+    rendered = html_to_pdf(account_report_html(report))
     return rendered.pdf, rendered.pages
