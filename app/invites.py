@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app import mail
 from app.extensions import limiter
-from tenants.invitations import Invitation
+from tenants.invitations import INVITATION_TTL, Invitation
 
 
 def _inviter_key() -> str:
@@ -40,9 +40,10 @@ def send_invitation(invitation: Invitation, token: str) -> str:
         subject=_("You are invited to %(where)s on AdoptLoop", where=where),
         body=_(
             "You have been invited to join %(where)s on AdoptLoop.\n\nOpen this link to choose your password "
-            "(it expires in 7 days):\n%(link)s\n",
+            "(it expires in %(days)d days):\n%(link)s\n",
             where=where,
             link=link,
+            days=INVITATION_TTL.days,
         ),
     )
     return link
@@ -52,6 +53,11 @@ def send_and_show(invitation: Invitation, token: str) -> None:
     """Send the invitation and, since no mail server runs here, also show the link to the inviter."""
     link = send_invitation(invitation, token)
     flash(
-        _("Invitation for %(email)s — send them this link (valid 7 days):", email=invitation.email), "invite"
+        _(
+            "Invitation for %(email)s — send them this link (valid %(days)d days):",
+            email=invitation.email,
+            days=INVITATION_TTL.days,
+        ),
+        "invite",
     )
     flash(link, "invite-link")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.jobs import enqueue
+from tenants.jobs import enqueue, job
 
 log = logging.getLogger("adoptloop.mail")
 
@@ -21,6 +21,7 @@ def send(to: str, subject: str, body: str) -> None:
     enqueue(deliver, {"to": to, "subject": subject, "body": body, "from": current_app.config["MAIL_FROM"]})
 
 
+@job("mail", timeout=60, retries=3)
 def deliver(message: dict) -> str:
     """Job: hand one message to the configured backend. Returns where it went."""
     backend = current_app.config["MAIL_BACKEND"]

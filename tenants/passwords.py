@@ -3,9 +3,9 @@
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+from tenants.rules import MIN_PASSWORD_LENGTH  # noqa: F401 - re-exported: where passwords are, people look
 
-MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
 
 
 def configure(*, fast: bool) -> None:

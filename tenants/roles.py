@@ -36,11 +36,3 @@ ROLE_LABELS = {
     Role.MEMBER: N_("Member"),
     Role.PROCUREMENT: N_("Procurement"),
 }
-
-# Who may invite whom: vendor owners invite CSMs and client users; CSMs invite client users;
-# client admins invite the people of their own account.
-INVITABLE_BY = {
-    Role.OWNER: frozenset({Role.OWNER, Role.CSM}) | CLIENT_ROLES,
-    Role.CSM: CLIENT_ROLES,
-    Role.CLIENT_ADMIN: CLIENT_ROLES,
-}
