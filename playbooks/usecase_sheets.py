@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from tenants.errors import N_
+from tenants.errors import N_, Message
 
 MAX_ROWS = 5000
 STAGES = ("shared", "pilot", "production", "archived")
@@ -70,8 +70,21 @@ STAGE_ALIASES = {
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def plain(message: str) -> str:
+    """A message in English with its parameters filled in (for the CLI's JSON and logs)."""
+    params = getattr(message, "params", None)
+    return str(message) % params if params else str(message)
+
+
 class SheetError(ValueError):
-    """The file as a whole cannot be read (encoding, no header, missing required columns, too many rows)."""
+    """The file as a whole cannot be read (encoding, no header, missing required columns, too many rows).
+
+    ``message`` is the translatable text (a :class:`Message` when it has parameters); ``str()`` is English.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(plain(message))
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -83,7 +96,7 @@ class RowError:
     reason: str
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
+        return {"row": self.row, "column": self.column, "reason": plain(self.reason)}
 
 
 @dataclass
@@ -247,11 +260,13 @@ def parse_sheet(data: bytes, filename: str | None = None) -> ParsedSheet:
             sheet.ignored_columns.append(str(header).strip())
     missing = [COLUMNS[name][0] for name in REQUIRED if name not in positions]
     if missing:
-        raise SheetError(N_("Required columns are missing: %(columns)s.") % {"columns": ", ".join(missing)})
+        raise SheetError(
+            Message(N_("Required columns are missing: %(columns)s."), columns=", ".join(missing))
+        )
     body = cells[header_index + 1 :]
     if sum(1 for row in body if not all(_blank(v) for v in row)) > MAX_ROWS:
         raise SheetError(
-            N_("The file has more than %(max)d rows; split it into smaller files.") % {"max": MAX_ROWS}
+            Message(N_("The file has more than %(max)d rows; split it into smaller files."), max=MAX_ROWS)
         )
     for offset, row in enumerate(body):
         if all(_blank(v) for v in row):

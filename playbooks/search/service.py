@@ -29,7 +29,7 @@ from playbooks.search.index import (
 from playbooks.search.terms import MAX_QUERY_CHARS, highlight, normalize, parse_query, snippet
 from playbooks.search.vectors import VectorMatrix, merge
 from playbooks.usecases import Stage, UseCase
-from tenants.errors import N_
+from tenants.errors import N_, Message
 
 # Vectors computed inside a search request for cases saved without one (others go to a job).
 INLINE_EMBED_LIMIT = 64
@@ -192,7 +192,9 @@ def search_use_cases(
     parsed = parse_query(query)
     results = SearchResults(query=query or "", semantic=embedder.dim != 0)
     if parsed.truncated:
-        results.notice = N_("The query was shortened to its first %(n)d characters.") % {"n": MAX_QUERY_CHARS}
+        results.notice = Message(
+            N_("The query was shortened to its first %(n)d characters."), n=MAX_QUERY_CHARS
+        )
     if parsed.empty or not account_ids:
         if not parsed.terms:
             results.notice = N_("Type a few words to search for (letters or numbers, not only punctuation).")
