@@ -59,20 +59,16 @@ def import_sheet(
     outcome = ImportOutcome(errors=list(parsed.errors))
     teams = {t.name.strip().casefold(): t.id for t in account.teams}
     ready: list[tuple[int, dict]] = []
-    for row in parsed.rows:
+    valid_rows = {id(r) for r in parsed.rows}
+    for row in parsed.rows + parsed.invalid_rows:  # every problem of a row is reported at once
         values = dict(row.values)
         team_name = values.pop("team", "")
-        values["team_id"] = None
-        if team_name:
-            values["team_id"] = teams.get(team_name.casefold())
-            if values["team_id"] is None:
-                outcome.errors.append(
-                    sheets.RowError(
-                        row.row, parsed.header_of("team"), N_("No team of this account has this name.")
-                    )
-                )
-                continue
-        ready.append((row.row, values))
+        values["team_id"] = teams.get(team_name.casefold()) if team_name else None
+        if team_name and values["team_id"] is None:
+            reason = N_("No team of this account has this name.")
+            outcome.errors.append(sheets.RowError(row.row, parsed.header_of("team"), reason))
+        elif id(row) in valid_rows:
+            ready.append((row.row, values))
     outcome.preview = [dict(values, row=number) for number, values in ready[:PREVIEW_ROWS]]
     # Dry run of the domain rules on every row, so the preview names every problem before anything is saved.
     checked: list[tuple[int, dict]] = []

@@ -113,6 +113,7 @@ class ParsedSheet:
     errors: list[RowError] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)  # canonical field -> header as written
     ignored_columns: list[str] = field(default_factory=list)
+    invalid_rows: list[SheetRow] = field(default_factory=list)  # what could be read of rows with errors
 
     def header_of(self, field_name: str) -> str:
         return self.headers.get(field_name, COLUMNS[field_name][0] if field_name in COLUMNS else field_name)
@@ -275,6 +276,7 @@ def parse_sheet(data: bytes, filename: str | None = None) -> ParsedSheet:
         values, errors = _parse_row(row, positions, sheet, row_number)
         if errors:
             sheet.errors.extend(errors)
+            sheet.invalid_rows.append(SheetRow(row=row_number, values=values))
         else:
             sheet.rows.append(SheetRow(row=row_number, values=values))
     return sheet

@@ -128,7 +128,7 @@ def _add_use_cases(session, world: World, users: dict, label: str) -> None:
     authors = [users["member"], users["other_member"], users["member"]]
     accounts = [world.account_ids[0], world.account_ids[1], world.account_ids[0]]
     for i, (author, account_id) in enumerate(zip(authors, accounts, strict=True)):
-        title = f"Case {label}{i} 稟議書"
+        title = f"Case {label}{i} 週報"
         case = create_use_case(
             session,
             get_account(session, account_id),
@@ -136,7 +136,7 @@ def _add_use_cases(session, world: World, users: dict, label: str) -> None:
             title=title,
             model_name="GPT-4o",
             used_on=date(2026, 10, 1),
-            problem=f"Approval requests of {label}",
+            problem=f"Weekly status digest of {label}",
             stage="production",
             tags=["context:sales"],
         )
