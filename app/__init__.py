@@ -78,11 +78,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.auth.views import bp as auth_bp
     from app.home import bp as home_bp
+    from app.library.views import bp as library_bp
     from app.profile.views import bp as profile_bp
     from app.team.views import bp as team_bp
 
     for bp in (home_bp, auth_bp, accounts_bp, team_bp, profile_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(library_bp)
 
 
 def _register_error_pages(app: Flask) -> None:
