@@ -23,7 +23,7 @@ RRF_K = 60
 # Cosine below which the bundled model's neighbours are noise (measured on the relevance set: unrelated
 # ja/en pairs score 0.2-0.4, reworded matches 0.45 and up).
 MIN_SIMILARITY = 0.10
-SEMANTIC_DEPTH = 20
+SEMANTIC_DEPTH = 10
 FEEDBACK_DOCS = 2
 FEEDBACK_WEIGHT = 1.0
 
