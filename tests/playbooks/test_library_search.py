@@ -164,9 +164,8 @@ def sqlite_app(tmp_path_factory):
     from tests.helpers import app_config
 
     path = tmp_path_factory.mktemp("library") / "library.sqlite3"
-    app = create_app(
-        app_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", RATELIMIT_STORAGE_URI="memory://")
-    )
+    # Same rate-limit storage as the PostgreSQL app: the limiter is one object shared by both apps.
+    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}"))
     with app.app_context():
         upgrade()
     return app
