@@ -129,6 +129,7 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('bigrams', sa.Text().with_variant(postgresql.TSVECTOR(), 'postgresql'), nullable=False),
     sa.Column('embed_hash', sa.String(length=40), nullable=False),
+    sa.Column('needs_vector', sa.Boolean(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
@@ -139,7 +140,23 @@ def upgrade():
     )
     with op.batch_alter_table('use_case_search', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_use_case_search_account_id'), ['account_id'], unique=False)
+        batch_op.create_index('ix_use_case_search_needs_vector', ['needs_vector', 'account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_use_case_search_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('use_case_vector_stamps',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('model_version', sa.String(length=120), nullable=False),
+    sa.Column('generation', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_use_case_vector_stamps_account_id_accounts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_use_case_vector_stamps_tenant_id_tenants'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_use_case_vector_stamps')),
+    sa.UniqueConstraint('account_id', 'model_version', name=op.f('uq_use_case_vector_stamps_account_id_model_version'))
+    )
+    with op.batch_alter_table('use_case_vector_stamps', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_use_case_vector_stamps_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_use_case_vector_stamps_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('use_case_mentions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -200,8 +217,9 @@ def _index_existing_use_cases(dialect):
             listed = " ".join("'" + p.replace("\\", "\\\\").replace("'", "''") + "'" for p in pairs)
         conn.execute(
             sa.text(
-                "INSERT INTO use_case_search (use_case_id, tenant_id, account_id, body, bigrams, embed_hash, updated_at)"
-                " VALUES (:id, :tenant_id, :account_id, :body, :bigrams, :hash, CURRENT_TIMESTAMP)"
+                "INSERT INTO use_case_search (use_case_id, tenant_id, account_id, body, bigrams, embed_hash,"
+                " needs_vector, updated_at)"
+                " VALUES (:id, :tenant_id, :account_id, :body, :bigrams, :hash, TRUE, CURRENT_TIMESTAMP)"
             ),
             {"id": row["id"], "tenant_id": row["tenant_id"], "account_id": row["account_id"], "body": body,
              "bigrams": listed, "hash": hashlib.sha1(embedding_text(fields).encode("utf-8")).hexdigest()},
@@ -228,8 +246,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_use_case_mentions_account_id'))
 
     op.drop_table('use_case_mentions')
+    with op.batch_alter_table('use_case_vector_stamps', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_use_case_vector_stamps_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_use_case_vector_stamps_account_id'))
+
+    op.drop_table('use_case_vector_stamps')
     with op.batch_alter_table('use_case_search', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_use_case_search_tenant_id'))
+        batch_op.drop_index('ix_use_case_search_needs_vector')
         batch_op.drop_index(batch_op.f('ix_use_case_search_account_id'))
 
     op.drop_table('use_case_search')

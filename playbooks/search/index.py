@@ -25,6 +25,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     and_,
     cast,
     delete,
@@ -32,8 +33,11 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from playbooks.search.embedders import Embedder, embedding_text
@@ -47,7 +51,7 @@ log = logging.getLogger(__name__)
 
 FTS_TRIGRAM = "fts_use_cases_trigram"
 FTS_BIGRAM = "fts_use_cases_bigram"
-CANDIDATE_LIMIT = 500
+CANDIDATE_LIMIT = 300
 
 
 class UseCaseSearch(AccountOwned, db.Model):
@@ -62,6 +66,7 @@ class UseCaseSearch(AccountOwned, db.Model):
             postgresql_ops={"body": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
         Index("ix_use_case_search_bigrams", "bigrams", postgresql_using="gin").ddl_if(dialect="postgresql"),
+        Index("ix_use_case_search_needs_vector", "needs_vector", "account_id"),
     )
 
     use_case_id: Mapped[int] = mapped_column(ForeignKey("use_cases.id", ondelete="CASCADE"), primary_key=True)
@@ -69,7 +74,22 @@ class UseCaseSearch(AccountOwned, db.Model):
     # PostgreSQL: a tsvector of the bigrams; SQLite: the same list as text (the FTS5 table indexes it).
     bigrams: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
     embed_hash: Mapped[str] = mapped_column(String(40))  # sha1 of the embedded text: stale vectors show
+    # The embedded text changed and no vector of the default embedder was stored since: a search finds
+    # these through an index instead of comparing every row with its vector.
+    needs_vector: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UseCaseVectorStamp(AccountOwned, db.Model):
+    """A counter per account and embedder version, raised whenever vectors are stored: a process compares it
+    with the one its in-memory matrix was built at, instead of counting 100,000 rows on every search."""
+
+    __tablename__ = "use_case_vector_stamps"
+    __table_args__ = (UniqueConstraint("account_id", "model_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_version: Mapped[str] = mapped_column(String(120))
+    generation: Mapped[int] = mapped_column(default=0)
 
 
 class UseCaseEmbedding(AccountOwned, db.Model):
@@ -109,6 +129,11 @@ def _write_index(connection, use_case: UseCase) -> None:
     body = search_text(fields)
     pairs = bigrams("\n".join(str(v) for v in fields.values()))
     table = UseCaseSearch.__table__
+    digest = embed_hash(use_case)
+    previous = connection.execute(
+        select(table.c.embed_hash, table.c.needs_vector).where(table.c.use_case_id == use_case.id)
+    ).first()
+    needs_vector = previous is None or previous.needs_vector or previous.embed_hash != digest
     connection.execute(delete(table).where(table.c.use_case_id == use_case.id))
     connection.execute(
         table.insert().values(
@@ -117,7 +142,8 @@ def _write_index(connection, use_case: UseCase) -> None:
             account_id=use_case.account_id,
             body=body,
             bigrams=_tsvector_literal(pairs) if connection.dialect.name == "postgresql" else " ".join(pairs),
-            embed_hash=embed_hash(use_case),
+            embed_hash=digest,
+            needs_vector=needs_vector,
             updated_at=utcnow(),
         )
     )
@@ -228,7 +254,41 @@ def store_embeddings(session: Session, use_cases: list[UseCase], embedder: Embed
             )
         )
     session.flush()
+    session.execute(
+        update(UseCaseSearch)
+        .where(UseCaseSearch.use_case_id.in_(ids))
+        .values(needs_vector=False)
+        .execution_options(synchronize_session=False)
+    )
+    for account_id, tenant_id in {(u.account_id, u.tenant_id) for u in use_cases}:
+        bump_stamp(session, tenant_id, account_id, embedder.version)
     return len(use_cases)
+
+
+def bump_stamp(session: Session, tenant_id: int, account_id: int, version: str) -> None:
+    """Raise the account's vector generation (an upsert: two processes storing at once both count)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = UseCaseVectorStamp.__table__
+    statement = insert(table).values(
+        tenant_id=tenant_id, account_id=account_id, model_version=version, generation=1
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["account_id", "model_version"], set_={"generation": table.c.generation + 1}
+        )
+    )
+
+
+def flagged_for_vectors(session: Session, account_ids, limit: int) -> list[UseCase]:
+    """Use cases whose text changed since their last vector (the cheap, indexed check searches use)."""
+    flagged = select(UseCaseSearch.use_case_id).where(
+        UseCaseSearch.needs_vector.is_(True), UseCaseSearch.account_id.in_(list(account_ids))
+    )
+    ids = list(session.scalars(flagged.limit(limit)))
+    if not ids:
+        return []
+    return list(session.scalars(select(UseCase).where(UseCase.id.in_(ids)).order_by(UseCase.id)))
 
 
 def pending_embeddings(session: Session, account_ids, embedder: Embedder, limit: int) -> list[UseCase]:

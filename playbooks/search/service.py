@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -22,8 +22,9 @@ from playbooks.search.embedders import Embedder, embedder_for
 from playbooks.search.index import (
     UseCaseEmbedding,
     UseCaseSearch,
+    UseCaseVectorStamp,
+    flagged_for_vectors,
     lexical_candidates,
-    pending_embeddings,
     store_embeddings,
 )
 from playbooks.search.terms import MAX_QUERY_CHARS, highlight, normalize, parse_query, snippet
@@ -120,42 +121,55 @@ class SearchResults:
 
 # ---------------------------------------------------------------- the vector matrix cache
 
-_matrices: dict[tuple[int, str], tuple[tuple, VectorMatrix]] = {}
+
+@dataclass
+class _Cached:
+    generation: int
+    loaded_until: datetime | None  # newest vector row read so far
+    matrix: VectorMatrix
+
+
+_matrices: dict[tuple[int, str], _Cached] = {}
 _matrices_lock = threading.Lock()
 
 
 def _matrix(session: Session, account_ids: list[int], embedder: Embedder) -> VectorMatrix:
-    """One matrix over the accounts' vectors, each account's part rebuilt only when its rows changed."""
-    stamps = {
-        account_id: (count, str(latest))
-        for account_id, count, latest in session.execute(
-            select(UseCaseEmbedding.account_id, func.count(), func.max(UseCaseEmbedding.updated_at))
-            .where(
-                UseCaseEmbedding.account_id.in_(account_ids),
-                UseCaseEmbedding.model_version == embedder.version,
+    """One matrix over the accounts' vectors. Each account's part is kept in this process and brought up to
+    date only when the account's vector generation moved, by reading the rows stored since (deleted cases may
+    linger in the matrix; the filter check drops them from results)."""
+    generations = dict(
+        session.execute(
+            select(UseCaseVectorStamp.account_id, UseCaseVectorStamp.generation).where(
+                UseCaseVectorStamp.account_id.in_(account_ids),
+                UseCaseVectorStamp.model_version == embedder.version,
             )
-            .group_by(UseCaseEmbedding.account_id)
-        )
-    }
+        ).all()
+    )
     parts = []
     for account_id in account_ids:
-        stamp = stamps.get(account_id)
-        if stamp is None:
+        generation = generations.get(account_id)
+        if generation is None:
             continue
         key = (account_id, embedder.version)
         with _matrices_lock:
             cached = _matrices.get(key)
-        if cached is None or cached[0] != stamp:
-            rows = session.execute(
-                select(UseCaseEmbedding.use_case_id, UseCaseEmbedding.vector).where(
-                    UseCaseEmbedding.account_id == account_id,
-                    UseCaseEmbedding.model_version == embedder.version,
-                )
+        if cached is None or cached.generation != generation:
+            query = select(
+                UseCaseEmbedding.use_case_id, UseCaseEmbedding.vector, UseCaseEmbedding.updated_at
+            ).where(
+                UseCaseEmbedding.account_id == account_id, UseCaseEmbedding.model_version == embedder.version
             )
-            cached = (stamp, VectorMatrix.from_rows(embedder.dim, rows))
+            if cached is not None and cached.loaded_until is not None:
+                query = query.where(UseCaseEmbedding.updated_at >= cached.loaded_until)
+            rows = session.execute(query).all()
+            # Copy on write: another thread may be searching the cached matrix right now.
+            matrix = cached.matrix.copy() if cached is not None else VectorMatrix(embedder.dim)
+            matrix.upsert_many((doc_id, vector) for doc_id, vector, _ in rows)
+            newest = max((r[2] for r in rows), default=cached.loaded_until if cached else None)
+            cached = _Cached(generation=generation, loaded_until=newest, matrix=matrix)
             with _matrices_lock:
                 _matrices[key] = cached
-        parts.append(cached[1])
+        parts.append(cached.matrix)
     return parts[0] if len(parts) == 1 else merge(parts, embedder.dim)
 
 
@@ -163,7 +177,7 @@ def refresh_embeddings(session: Session, account_ids: Iterable[int], embedder: E
     """Embed up to ``limit`` cases of the accounts that have no current vector; returns how many remain
     unknown (> 0 means a job should finish the rest)."""
     account_ids = list(account_ids)
-    pending = pending_embeddings(session, account_ids, embedder, limit + 1)
+    pending = flagged_for_vectors(session, account_ids, limit + 1)
     store_embeddings(session, pending[:limit], embedder)
     return max(0, len(pending) - limit)
 

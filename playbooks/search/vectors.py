@@ -50,6 +50,28 @@ class VectorMatrix:
             self.ids = np.append(self.ids, np.int64(doc_id))
             self.matrix = np.vstack([self.matrix, vector])
 
+    def copy(self) -> VectorMatrix:
+        twin = VectorMatrix(self.dim)
+        twin.ids, twin.matrix = self.ids.copy(), self.matrix.copy()
+        return twin
+
+    def upsert_many(self, rows: Iterable[tuple[int, np.ndarray | bytes]]) -> None:
+        """Add or replace many vectors at once (one copy of the matrix, not one per row)."""
+        update = VectorMatrix.from_rows(self.dim, rows)
+        if not len(update):
+            return
+        position = {int(d): i for i, d in enumerate(self.ids)}
+        fresh = []
+        for i, doc_id in enumerate(update.ids):
+            where = position.get(int(doc_id))
+            if where is None:
+                fresh.append(i)
+            else:
+                self.matrix[where] = update.matrix[i]
+        if fresh:
+            self.ids = np.concatenate([self.ids, update.ids[fresh]])
+            self.matrix = np.vstack([self.matrix, update.matrix[fresh]])
+
     def remove(self, doc_id: int) -> None:
         keep = self.ids != doc_id
         self.ids, self.matrix = self.ids[keep], self.matrix[keep]
