@@ -42,6 +42,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_cli(app)
     access.check_every_route_has_a_rule(app)
     _warn_about_development_settings(app)
+    from app.library import check_search_setup
+
+    check_search_setup(app)
     return app
 
 

@@ -149,11 +149,14 @@ def _detail_page(case: UseCase, comment_form=None, link_form=None, status=200):
     comment_form = comment_form or CommentForm(formdata=None)
     link_form = link_form or LinkForm(formdata=None)
     link_query = request.args.get("link_q", "")
-    if link_query.strip():
-        candidates = search_use_cases(
+    candidates = []
+    if not permissions.may_link_use_cases(current_user, case):
+        pass  # nothing to offer: the link form is not shown
+    elif link_query.strip():
+        found = search_use_cases(
             db.session, [case.account_id], link_query, library.reader_filters(current_user)
         )
-        candidates = [h for h in candidates.hits if h.use_case.id != case.id]
+        candidates = [h for h in found.hits if h.use_case.id != case.id]
     else:
         candidates = similar_use_cases(
             db.session, [case.account_id], f"{case.title}. {case.problem}", exclude=[case.id], limit=5

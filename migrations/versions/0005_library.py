@@ -147,6 +147,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('model_version', sa.String(length=120), nullable=False),
     sa.Column('generation', sa.Integer(), nullable=False),
+    sa.Column('epoch', sa.String(length=32), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_use_case_vector_stamps_account_id_accounts'), ondelete='CASCADE'),

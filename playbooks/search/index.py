@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 from datetime import datetime
 
 import numpy as np
@@ -90,6 +91,9 @@ class UseCaseVectorStamp(AccountOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     model_version: Mapped[str] = mapped_column(String(120))
     generation: Mapped[int] = mapped_column(default=0)
+    # Random per stamp row: a matrix built from an earlier row with the same ids (a restored or emptied
+    # database) is never mistaken for current.
+    epoch: Mapped[str] = mapped_column(String(32))
 
 
 class UseCaseEmbedding(AccountOwned, db.Model):
@@ -271,7 +275,11 @@ def bump_stamp(session: Session, tenant_id: int, account_id: int, version: str) 
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = UseCaseVectorStamp.__table__
     statement = insert(table).values(
-        tenant_id=tenant_id, account_id=account_id, model_version=version, generation=1
+        tenant_id=tenant_id,
+        account_id=account_id,
+        model_version=version,
+        generation=1,
+        epoch=uuid.uuid4().hex,
     )
     session.execute(
         statement.on_conflict_do_update(

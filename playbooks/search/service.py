@@ -124,12 +124,12 @@ class SearchResults:
 
 @dataclass
 class _Cached:
-    generation: int
+    generation: tuple[str, int]  # (epoch, generation) of the account's stamp
     loaded_until: datetime | None  # newest vector row read so far
     matrix: VectorMatrix
 
 
-_matrices: dict[tuple[int, str], _Cached] = {}
+_matrices: dict[tuple[str, int, str], _Cached] = {}  # (database, account, embedder version)
 _matrices_lock = threading.Lock()
 
 
@@ -137,20 +137,19 @@ def _matrix(session: Session, account_ids: list[int], embedder: Embedder) -> Vec
     """One matrix over the accounts' vectors. Each account's part is kept in this process and brought up to
     date only when the account's vector generation moved, by reading the rows stored since (deleted cases may
     linger in the matrix; the filter check drops them from results)."""
-    generations = dict(
-        session.execute(
-            select(UseCaseVectorStamp.account_id, UseCaseVectorStamp.generation).where(
-                UseCaseVectorStamp.account_id.in_(account_ids),
-                UseCaseVectorStamp.model_version == embedder.version,
-            )
-        ).all()
+    database = str(session.get_bind().url)
+    stamps = select(
+        UseCaseVectorStamp.account_id, UseCaseVectorStamp.epoch, UseCaseVectorStamp.generation
+    ).where(
+        UseCaseVectorStamp.account_id.in_(account_ids), UseCaseVectorStamp.model_version == embedder.version
     )
+    generations = {account_id: (epoch, n) for account_id, epoch, n in session.execute(stamps)}
     parts = []
     for account_id in account_ids:
         generation = generations.get(account_id)
         if generation is None:
             continue
-        key = (account_id, embedder.version)
+        key = (database, account_id, embedder.version)
         with _matrices_lock:
             cached = _matrices.get(key)
         if cached is None or cached.generation != generation:
