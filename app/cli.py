@@ -101,3 +101,6 @@ def register(app: Flask) -> None:
     from app.library.cli import usecase_cli
 
     app.cli.add_command(usecase_cli)
+    from app.cli_roi import roi_cli
+
+    app.cli.add_command(roi_cli)
