@@ -159,3 +159,21 @@ def test_sentence_transformers_setting_names_its_model_without_loading_it():
 def test_embedding_text_is_title_and_problem():
     assert embedders.embedding_text({"title": "T", "problem": "P", "prompt": "long"}) == "T. P"
     assert normalize("Ｔｅｓｔ") == "test"
+
+
+def test_line_diff_marks_removed_added_and_kept_lines():
+    from playbooks.usecase_history import line_diff
+
+    diff = line_diff("a\nb\nc", "a\nB\nc")
+    assert diff == [(" ", "a"), ("-", "b"), ("+", "B"), (" ", "c")]
+    assert line_diff(None, "new") == [("-", ""), ("+", "new")]
+    long = "\n".join(str(i) for i in range(50))
+    shortened = line_diff(long, long.replace("\n25\n", "\nX\n"))
+    assert (" ", "…") not in shortened and len(shortened) < 10
+
+
+def test_mentions_are_handles_after_an_at_sign():
+    from playbooks.usecase_comments import mentioned_handles
+
+    body = "@Hanako.Sato and @ken@example.com, see mail@example.com. @hanako.sato again."
+    assert mentioned_handles(body) == ["hanako.sato", "ken@example.com"]
