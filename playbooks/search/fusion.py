@@ -11,7 +11,7 @@ the English "Drafting approval requests" beside it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +26,20 @@ MIN_SIMILARITY = 0.10
 SEMANTIC_DEPTH = 10
 FEEDBACK_DOCS = 2
 FEEDBACK_WEIGHT = 1.0
+
+
+# Given query vectors (rows), the nearest admissible ids of each: [(id, cosine), ...] per row, best first.
+Neighbours = Callable[[np.ndarray], list[list[tuple[int, float]]]]
+
+
+def matrix_neighbours(matrix: VectorMatrix, allowed: Iterable[int] | None = None) -> Neighbours:
+    """Neighbours straight from the matrix, restricted to ``allowed`` ids when given."""
+    allowed_ids = None if allowed is None else list(allowed)
+
+    def find(vectors: np.ndarray) -> list[list[tuple[int, float]]]:
+        return matrix.search_many(vectors, SEMANTIC_DEPTH, allowed_ids, MIN_SIMILARITY)
+
+    return find
 
 
 @dataclass
@@ -66,19 +80,21 @@ def hybrid_rank(
     allowed: Iterable[int] | None = None,
     use_lexical: bool = True,
     use_semantic: bool = True,
+    neighbours: Neighbours | None = None,
 ) -> list[Ranked]:
     """Fuse a lexical ranking with semantic neighbours of the query (and of its best first results).
 
-    ``allowed`` restricts the semantic side to the ids that pass the caller's filters and scope; the lexical
-    hits are already restricted by the query that found them. Either side may be switched off (the
-    relevance tests measure each alone).
+    ``allowed`` restricts the semantic side to the ids that pass the caller's filters and scope (or the
+    caller supplies ``neighbours``, which finds and checks them itself); the lexical hits are already
+    restricted by the query that found them. Either side may be switched off (the relevance tests measure
+    each alone).
     """
-    allowed_ids = None if allowed is None else list(allowed)
     lexical = list(lexical) if use_lexical else []
     semantic_on = use_semantic and matrix is not None and query_vector is not None and matrix.dim > 0
     semantic: list[tuple[int, float]] = []
     if semantic_on:
-        semantic = matrix.search(query_vector, SEMANTIC_DEPTH, allowed_ids, MIN_SIMILARITY)
+        find = neighbours or matrix_neighbours(matrix, allowed)
+        semantic = find(np.asarray(query_vector)[None, :])[0]
     rankings = {"lexical": [h.doc_id for h in lexical], "semantic": [d for d, _ in semantic]}
     first = rrf(rankings)
     similarity = dict(semantic)
@@ -86,14 +102,14 @@ def hybrid_rank(
         # Seeds: results both sides agree on (a semantic-only guess is not trusted enough); their nearest
         # neighbours form the feedback ranking, interleaved so each seed contributes its closest case first.
         agreed = [d for d, _, sources in first if len(sources) > 1][:FEEDBACK_DOCS]
-        neighbours = []
-        for seed in agreed:
-            vector = matrix.vector_of(seed)
-            if vector is not None:
-                found = matrix.search(vector, SEMANTIC_DEPTH + 1, allowed_ids, MIN_SIMILARITY)
-                neighbours.append([(d, s) for d, s in found if d not in agreed])
+        seeds = [v for v in (matrix.vector_of(d) for d in agreed) if v is not None]
+        lists = (
+            [[(d, s) for d, s in found if d not in agreed] for found in find(np.vstack(seeds))]
+            if seeds
+            else []
+        )
         feedback: list[int] = []
-        for row in zip(*neighbours, strict=False) if neighbours else ():
+        for row in zip(*lists, strict=False) if lists else ():
             for d, _s in row:
                 if d not in feedback:
                     feedback.append(d)

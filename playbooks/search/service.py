@@ -35,7 +35,7 @@ from tenants.errors import N_, Message
 # Vectors computed inside a search request for cases saved without one (others go to a job).
 INLINE_EMBED_LIMIT = 64
 # Semantic neighbours fetched before the (cheap) filter check when no filter narrows the set.
-SEMANTIC_PREFETCH = 200
+SEMANTIC_PREFETCH = 50
 
 
 def default_embedder() -> Embedder:
@@ -219,7 +219,7 @@ def search_use_cases(
     docs = {uc.id: lexical.searchable_fields(_fields(uc)) for uc in rows.values() if filters.admits(uc)}
     lexical_hits = lexical.rank(docs, parsed.terms, limit=fusion.SEMANTIC_DEPTH * 2)
 
-    matrix, query_vector, allowed = None, None, None
+    matrix, query_vector, neighbours = None, None, None
     if embedder.dim and parsed.text:
         if refresh_embeddings(session, account_ids, embedder, INLINE_EMBED_LIMIT):
             from playbooks.search.jobs import enqueue_embedding
@@ -229,10 +229,10 @@ def search_use_cases(
         query_vector = embedder.encode([parsed.text])[0]
         if filters.narrows:
             allowed = set(session.scalars(select(UseCase.id).where(*restrict)))
+            neighbours = fusion.matrix_neighbours(matrix, allowed)
         else:
-            nearest = [d for d, _ in matrix.search(query_vector, SEMANTIC_PREFETCH)]
-            allowed = set(session.scalars(select(UseCase.id).where(UseCase.id.in_(nearest), *restrict)))
-    ranked = fusion.hybrid_rank(lexical_hits, matrix, query_vector, limit * 2, allowed=allowed)
+            neighbours = _checked_neighbours(session, matrix, restrict)
+    ranked = fusion.hybrid_rank(lexical_hits, matrix, query_vector, limit * 2, neighbours=neighbours)
 
     rows.update(_load(session, [r.doc_id for r in ranked if r.doc_id not in rows]))
     for item in ranked:
@@ -254,6 +254,19 @@ def search_use_cases(
         if len(results.hits) >= limit:
             break
     return results
+
+
+def _checked_neighbours(session: Session, matrix: VectorMatrix, restrict: list) -> fusion.Neighbours:
+    """Neighbours from the whole matrix, then one query keeps those that pass ``restrict`` (published, not
+    archived, in the accounts): cheaper than building an allowed-id mask of 100,000 ids for every search."""
+
+    def find(vectors):
+        found = matrix.search_many(vectors, SEMANTIC_PREFETCH, None, fusion.MIN_SIMILARITY)
+        ids = {d for row in found for d, _ in row}
+        ok = set(session.scalars(select(UseCase.id).where(UseCase.id.in_(ids), *restrict))) if ids else set()
+        return [[(d, s) for d, s in row if d in ok][: fusion.SEMANTIC_DEPTH] for row in found]
+
+    return find
 
 
 def similar_use_cases(

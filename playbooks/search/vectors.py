@@ -80,6 +80,27 @@ class VectorMatrix:
         where = np.flatnonzero(self.ids == doc_id)
         return self.matrix[where[0]] if where.size else None
 
+    def search_many(
+        self, queries: np.ndarray, limit: int, allowed: Iterable[int] | None = None, min_score: float = -1.0
+    ) -> list[list[tuple[int, float]]]:
+        """:meth:`search` for several query vectors (rows of ``queries``) in one pass over the matrix: at
+        100,000 rows the product is bound by reading the matrix, so k queries cost about one."""
+        queries = np.atleast_2d(np.asarray(queries, dtype=np.float32))
+        if not len(self) or self.dim == 0 or limit <= 0:
+            return [[] for _ in range(len(queries))]
+        scores = self.matrix @ queries.T  # (rows, k)
+        if allowed is not None:
+            mask = np.isin(self.ids, np.fromiter(allowed, dtype=np.int64))
+            scores[~mask] = -np.inf
+        limit = min(limit, len(self))
+        out = []
+        for column in scores.T:
+            top = np.argpartition(-column, limit - 1)[:limit]
+            top = top[np.argsort(-column[top], kind="stable")]
+            keep = [i for i in top if np.isfinite(column[i]) and column[i] >= min_score]
+            out.append([(int(self.ids[i]), float(column[i])) for i in keep])
+        return out
+
     def search(
         self, query: np.ndarray, limit: int, allowed: Iterable[int] | None = None, min_score: float = -1.0
     ) -> list[tuple[int, float]]:

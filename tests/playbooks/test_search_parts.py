@@ -177,3 +177,17 @@ def test_mentions_are_handles_after_an_at_sign():
 
     body = "@Hanako.Sato and @ken@example.com, see mail@example.com. @hanako.sato again."
     assert mentioned_handles(body) == ["hanako.sato", "ken@example.com"]
+
+
+def test_search_many_is_search_for_each_row_in_one_pass():
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(50, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    matrix = VectorMatrix.from_rows(8, [(i + 1, v) for i, v in enumerate(vectors)])
+    queries = vectors[[3, 7, 11]]
+    many = matrix.search_many(queries, 5, allowed=range(1, 40), min_score=0.0)
+    single = [matrix.search(q, 5, allowed=range(1, 40), min_score=0.0) for q in queries]
+    assert [[d for d, _ in row] for row in many] == [[d for d, _ in row] for row in single]
+    scores = [s for row in single for _, s in row]
+    assert [s for row in many for _, s in row] == pytest.approx(scores, abs=1e-5)
+    assert many[0][0][0] == 4  # a vector is its own nearest neighbour
