@@ -20,10 +20,10 @@ BATCH = 256
 
 
 @job("imports", timeout=3600, retries=2)
-def embed_account(tenant_id: int, account_id: int, embedder_setting: str = "use") -> int:
+def embed_account(tenant_id: int, account_id: int, embedder_setting: str | None = None) -> int:
     """Compute every missing or stale vector of one account, committing batch by batch (a retry resumes
     where the last run stopped: finished cases are no longer pending). Returns how many were embedded."""
-    embedder = embedder_for(embedder_setting)
+    embedder = embedder_for(embedder_setting or os.environ.get("USECASE_EMBEDDER", "use"))
     done = 0
     with scoped(db.session, Scope(tenant_id=tenant_id)):
         while batch := pending_embeddings(db.session, [account_id], embedder, BATCH):
