@@ -56,6 +56,7 @@ class Mention(AccountOwned, db.Model):
 
     comment: Mapped[UseCaseComment] = relationship()
     use_case: Mapped[UseCase] = relationship()
+    user: Mapped[User] = relationship()
 
 
 def mentioned_handles(body: str) -> list[str]:
@@ -117,6 +118,11 @@ def add_comment(
                 )
         session.flush()
     return comment
+
+
+def mentions_in(session: Session, comment: UseCaseComment) -> list[Mention]:
+    """The notifications one comment made (the web shell mails each mentioned person)."""
+    return list(session.scalars(select(Mention).where(Mention.comment_id == comment.id).order_by(Mention.id)))
 
 
 def thread(session: Session, use_case: UseCase) -> list[tuple[UseCaseComment, int]]:

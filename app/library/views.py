@@ -15,7 +15,7 @@ from app.i18n import translate
 from app.library.forms import STAGE_LABELS, CommentForm, ImportForm, LinkForm, StageForm, UseCaseForm
 from playbooks import library
 from playbooks.search.service import SearchFilters, search_use_cases, similar_use_cases
-from playbooks.usecase_comments import add_comment, mark_mentions_read, mentions_for, thread
+from playbooks.usecase_comments import add_comment, mark_mentions_read, mentions_for, mentions_in, thread
 from playbooks.usecase_history import edit_use_case, history, line_diff, publish_use_case
 from playbooks.usecase_import import export_library, import_sheet
 from playbooks.usecase_links import LINK_KIND_LABELS, UseCaseLink, link_use_cases, links_of
@@ -250,8 +250,26 @@ def comment(use_case_id: int):
             form, lambda: add_comment(db.session, case, current_user, form.body.data or "", parent_id)
         )
         if saved is not None:
+            _mail_mentions(saved, case)
             return redirect(url_for("library.detail", use_case_id=case.id) + f"#comment-{saved.id}")
     return _detail_page(case, comment_form=form, status=422)
+
+
+def _mail_mentions(comment, case: UseCase) -> None:
+    """Tell each mentioned person by mail too, in their language, with a link to the comment."""
+    from flask_babel import force_locale
+
+    from app.mail import send
+
+    link = url_for("library.detail", use_case_id=case.id, _external=True) + f"#comment-{comment.id}"
+    for mention in mentions_in(db.session, comment):
+        user = mention.user
+        with force_locale(user.locale or "ja"):
+            subject = _(
+                "%(name)s mentioned you on “%(title)s”", name=current_user.name, title=case.title[:80]
+            )
+            body = f"{comment.body[:2000]}\n\n{link}\n"
+        send(user.email, subject, body)
 
 
 @bp.post("/<int:use_case_id>/links")

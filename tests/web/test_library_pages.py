@@ -117,7 +117,8 @@ def test_body_is_frozen_after_publishing_and_edits_make_revisions(app):
     assert cases(app, world, id=case_id)[0][2] == "pilot"
 
 
-def test_comments_thread_and_mentions_notify(app):
+def test_comments_thread_and_mentions_notify(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", f"file:{tmp_path}")
     world = make_world(app, "talk")
     case_id = world.use_case_ids[0]
     champion = signed_in(app, world, "champion")
@@ -125,6 +126,10 @@ def test_comments_thread_and_mentions_notify(app):
     response = post(champion, f"/library/{case_id}/comments", {"body": f"@{handle} does this work for Ops?"})
     assert response.status_code == 302
     assert post(champion, f"/library/{case_id}/comments", {"body": "   "}).status_code == 422
+    [mail] = [p.read_text() for p in tmp_path.glob("*.eml")]
+    assert (
+        world.email("member") in mail and "mentioned you" in mail and f"/library/{case_id}#comment-" in mail
+    )
     member = signed_in(app, world, "member")
     assert "You were mentioned" in member.get("/library").get_data(as_text=True)
     with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
