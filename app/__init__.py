@@ -42,6 +42,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_cli(app)
     access.check_every_route_has_a_rule(app)
     _warn_about_development_settings(app)
+    from app.library import check_search_setup
+
+    check_search_setup(app)
     return app
 
 
@@ -79,12 +82,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.estimate.views import bp as estimate_bp
     from app.home import bp as home_bp
+    from app.library.views import bp as library_bp
     from app.profile.views import bp as profile_bp
     from app.reports.views import bp as reports_bp
     from app.team.views import bp as team_bp
 
     for bp in (home_bp, auth_bp, accounts_bp, team_bp, profile_bp, estimate_bp, reports_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(library_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -98,6 +98,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(tenant_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(worker)
+    from app.library.cli import usecase_cli
+
+    app.cli.add_command(usecase_cli)
     from app.cli_roi import roi_cli
 
     app.cli.add_command(roi_cli)

@@ -3,6 +3,11 @@
 Add a line here when a domain package gains a module with models.
 """
 
+import playbooks.library  # noqa: F401
+import playbooks.search.index  # noqa: F401
+import playbooks.usecase_comments  # noqa: F401
+import playbooks.usecase_history  # noqa: F401
+import playbooks.usecase_links  # noqa: F401
 import playbooks.usecases  # noqa: F401
 import reports.models  # noqa: F401
 import tenants.accounts  # noqa: F401

@@ -16,6 +16,19 @@ config.set_main_option(
 )
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave out what the models deliberately do not describe: SQLite FTS5 tables (named ``fts_*``, with
+    their shadow tables) and indexes that exist only on another database (``Index(...).ddl_if(dialect=)``)."""
+    if type_ == "table" and name and name.startswith("fts_"):
+        return False
+    if type_ == "index" and not reflected:
+        ddl_if = getattr(obj, "_ddl_if", None)
+        dialect = context.get_context().dialect.name
+        if ddl_if is not None and ddl_if.dialect and ddl_if.dialect != dialect:
+            return False
+    return True
+
+
 def run_migrations_offline():
     context.configure(
         url=config.get_main_option("sqlalchemy.url"), target_metadata=target_db.metadata, literal_binds=True
@@ -33,6 +46,7 @@ def run_migrations_online():
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("include_object", include_object)
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():

@@ -84,3 +84,59 @@ def may_read_audit(actor: User) -> bool:
 def default_csm_for(actor: User) -> int | None:
     """A CSM onboarding a client is its responsible CSM unless they pick someone else."""
     return actor.id if actor.role == Role.CSM else None
+
+
+# ---------------------------------------------------------------- the use-case library
+# Members and champions post and comment; authors edit their drafts; champions and client admins promote
+# stages and archive; CSMs see every account's library of their vendor; procurement reads production cases.
+# (Which accounts a person sees at all is scoping's job; these rules are about the case itself.)
+
+USE_CASE_POSTERS = frozenset({Role.CLIENT_ADMIN, Role.CHAMPION, Role.MEMBER})
+USE_CASE_CURATORS = frozenset({Role.CLIENT_ADMIN, Role.CHAMPION})
+USE_CASE_COMMENTERS = USE_CASE_POSTERS | VENDOR_ROLES
+
+
+def may_post_use_case(actor: User) -> bool:
+    """Client people (not procurement) write up their wins."""
+    return actor.role in USE_CASE_POSTERS
+
+
+def library_stages(actor: User) -> frozenset[str] | None:
+    """Stages of published cases ``actor`` may read (None: all); procurement reads production cases."""
+    return frozenset({"production"}) if actor.role == Role.PROCUREMENT else None
+
+
+def may_read_use_case(actor: User, use_case) -> bool:
+    """Drafts are their author's; published cases everyone's in scope, procurement's only in production."""
+    if use_case.published_at is None:
+        return use_case.author_id == actor.id
+    stages = library_stages(actor)
+    return stages is None or use_case.stage in stages
+
+
+def may_curate_use_case(actor: User, use_case) -> bool:
+    """Champions and client admins of the case's account promote stages, archive, fix tags and teams."""
+    return actor.role in USE_CASE_CURATORS and actor.account_id == use_case.account_id
+
+
+def may_edit_use_case(actor: User, use_case) -> bool:
+    """The author (a client poster) or a curator of the account; see :func:`may_edit_use_case_body`."""
+    if may_curate_use_case(actor, use_case):
+        return True
+    return actor.role in USE_CASE_POSTERS and use_case.author_id == actor.id
+
+
+def may_edit_use_case_body(actor: User, use_case) -> bool:
+    """The body (title, Problem, Prompt, Result, model, date) is frozen once published: only the author's
+    draft can change; after that, discussion goes to the comments."""
+    return use_case.published_at is None and use_case.author_id == actor.id
+
+
+def may_comment_on_use_case(actor: User, use_case) -> bool:
+    """Client posters and vendor staff discuss published cases (procurement reads)."""
+    return actor.role in USE_CASE_COMMENTERS and use_case.published_at is not None
+
+
+def may_link_use_cases(actor: User, use_case) -> bool:
+    """Whoever may post may say 'this is a variation of that' (keeping both is everyone's job)."""
+    return actor.role in USE_CASE_POSTERS and use_case.published_at is not None

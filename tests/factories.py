@@ -33,6 +33,10 @@ class World:
     user_ids: dict[str, int] = field(default_factory=dict)  # role value -> id; "other_member" is in account 1
     report_ids: list[int] = field(default_factory=list)  # one finished report per account
     share_link_ids: list[int] = field(default_factory=list)  # one live share link per report
+    # Production use cases: one per account, then a second of account 0 linked to the first as a variation.
+    use_case_ids: list[int] = field(default_factory=list)
+    use_case_titles: list[str] = field(default_factory=list)
+    link_ids: list[int] = field(default_factory=list)
 
     def email(self, role: str) -> str:
         return self.emails_by_role[role]
@@ -118,6 +122,7 @@ def _build_world(label: str) -> World:
             report, link = _finished_report(session, account_id, users["csm"], label)
             world.report_ids.append(report.id)
             world.share_link_ids.append(link.id)
+        _add_use_cases(session, world, users, label)
     world.emails_by_role = {role: u.email for role, u in users.items()}
     world.user_ids = {role: u.id for role, u in users.items()}
     world.emails = list(world.emails_by_role.values())
@@ -139,6 +144,39 @@ def _finished_report(session, account_id: int, csm: User, label: str):
     link, _token = create_share_link(session, report, csm)
     session.flush()
     return report, link
+def _add_use_cases(session, world: World, users: dict, label: str) -> None:
+    from playbooks.usecase_links import link_use_cases
+    from playbooks.usecases import create_use_case
+    from tenants.accounts import get_account
+
+    authors = [users["member"], users["other_member"], users["member"]]
+    accounts = [world.account_ids[0], world.account_ids[1], world.account_ids[0]]
+    for i, (author, account_id) in enumerate(zip(authors, accounts, strict=True)):
+        title = f"Case {label}{i} 週報"
+        case = create_use_case(
+            session,
+            get_account(session, account_id),
+            author,
+            title=title,
+            model_name="GPT-4o",
+            used_on=date(2026, 10, 1),
+            problem=f"Weekly status digest of {label}",
+            stage="production",
+            tags=["context:sales"],
+        )
+        world.use_case_ids.append(case.id)
+        world.use_case_titles.append(title)
+    session.flush()
+    link = link_use_cases(
+        session,
+        case_a := session.get(type(case), world.use_case_ids[0]),
+        world.use_case_ids[2],
+        users["member"],
+        "variation",
+        f"Context {label}",
+    )
+    assert case_a is not None
+    world.link_ids.append(link.id)
 
 
 def invitation_status(app, invitation_id: int) -> str:
