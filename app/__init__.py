@@ -5,7 +5,7 @@ import logging
 from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import access, i18n, security
+from app import access, i18n, limits, logsafe, security
 from app.config import ROOT, from_env, instance_dir
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from tenants import passwords
@@ -18,11 +18,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(from_env())
     if overrides:
         app.config.update(overrides)
+        if "MAIL_BACKEND" in overrides and "MAIL_URL" not in overrides:
+            app.config["MAIL_URL"] = overrides["MAIL_BACKEND"]  # the earlier name of the setting
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logsafe.install(app.logger, logging.getLogger("adoptloop"), logging.getLogger("adoptloop.mail"))
     passwords.configure(fast=app.config["FAST_PASSWORD_HASH"])
     if proxies := app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    limits.init_app(app)  # before the blueprints: their <int:…> rules use its converter
     _ensure_sqlite_folder(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -85,7 +89,26 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
-    for code in (400, 403, 404, 405, 429, 500):
-        app.register_error_handler(
-            code, lambda e, code=code: (render_template("error.html", code=code), code)
-        )
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, lambda e, code=code: error_page(code))
+
+
+FALLBACK_ERROR_PAGE = (
+    '<!doctype html><html lang="en"><meta charset="utf-8"><title>{code} · AdoptLoop</title>'
+    '<p>Error {code}. <a href="/">AdoptLoop</a></p></html>'
+)
+
+
+def error_page(code: int):
+    """The error page, which must never fail itself.
+
+    The session is rolled back first: after a database error the transaction is aborted (PostgreSQL refuses
+    every further statement), and the page's header still loads the person's account name. Should the
+    template fail anyway, a plain page answers instead of a second error.
+    """
+    try:
+        db.session.rollback()
+        return render_template("error.html", code=code), code
+    except Exception:
+        logging.getLogger("adoptloop").exception("the error page for %s failed", code)
+        return FALLBACK_ERROR_PAGE.format(code=code), code, {"Content-Type": "text/html; charset=utf-8"}

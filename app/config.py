@@ -40,6 +40,7 @@ def from_env() -> dict:
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     redis_url = os.environ.get("REDIS_URL", "")
     secure_cookies = _bool("SESSION_COOKIE_SECURE", False)
+    mail_url = os.environ.get("MAIL_URL") or os.environ.get("MAIL_BACKEND") or "log"
     return {
         "SECRET_KEY": _secret_key(),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -54,10 +55,21 @@ def from_env() -> dict:
         # for more than a few minutes.
         "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "60 per hour"),
         "LOGIN_EMAIL_RATE_LIMIT": os.environ.get("LOGIN_EMAIL_RATE_LIMIT", "30 per 10 minutes"),
-        # "log" writes mail to the application log; "file:/path" also drops .eml files there.
-        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "log"),
+        # "log" writes mail to the application log; "file:/path" also drops .eml files there;
+        # "smtp://", "smtp+tls://" (STARTTLS) or "smtps://" hand it to a mail server (see app/mail.py).
+        "MAIL_URL": mail_url,
+        "MAIL_BACKEND": mail_url,  # the earlier name, kept so existing deployments keep working
         "MAIL_FROM": os.environ.get("MAIL_FROM", "AdoptLoop <no-reply@adoptloop.local>"),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
+        # Flask answers 400 to a Host header not listed (comma-separated); PUBLIC_URL or this is required
+        # outside the embedded default (app/limits.py).
+        "TRUSTED_HOSTS": [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+        or None,
+        # Request bodies: forms are small (a 200-team account is ~15 KB); uploads get their own limit.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        "MAX_UPLOAD_LENGTH": int(os.environ.get("MAX_UPLOAD_LENGTH", 50 * 1024 * 1024)),
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "MAX_FORM_PARTS": 2000,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

@@ -15,8 +15,47 @@ from wtforms.widgets import TextInput
 from app.extensions import db
 from app.i18n import translate
 from tenants.errors import FieldErrors
+from tenants.text import strip_invisible, text_problem
 
 T = TypeVar("T")
+
+
+def _leaf_fields(fields):
+    """Every input field of a form, looking inside field lists and sub-forms."""
+    from wtforms.fields import FieldList, FormField
+
+    for f in fields:
+        if isinstance(f, FieldList):
+            yield from _leaf_fields(f.entries)
+        elif isinstance(f, FormField):
+            yield from _leaf_fields(f.form)
+        else:
+            yield f
+
+
+class AppForm(FlaskForm):
+    """Base of every form: text that cannot be stored is a field error, never a database error.
+
+    A NUL byte (which PostgreSQL refuses), a control character, a line break in a one-line field or a bidi
+    override is reported next to the field; zero-width characters are dropped from what was typed.
+    Text areas (``multiline``) keep their line breaks.
+    """
+
+    def validate(self, extra_validators=None):
+        problems = {}
+        for f in _leaf_fields(self):
+            if not isinstance(f.data, str) or f.type == "CSRFTokenField":
+                continue
+            problem = text_problem(f.data, multiline=f.type == "TextAreaField")
+            if problem:
+                problems[f] = problem
+                f.data = ""  # no later check or query ever sees the raw value
+            elif f.type in {"StringField", "EmailField", "SearchField"}:
+                f.data = strip_invisible(f.data)
+        ok = super().validate(extra_validators)
+        for f, problem in problems.items():
+            f.errors = [translate(problem)]  # instead of "required": the text was refused, not missing
+        return ok and not problems
 
 
 class LenientIntegerField(IntegerField):

@@ -2,7 +2,7 @@
 
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, g, request, session
-from flask_babel import format_date, get_locale, gettext
+from flask_babel import format_date, get_locale, gettext, refresh
 from flask_login import current_user
 
 from app.extensions import babel
@@ -13,6 +13,8 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if (chosen := session.get("lang")) in languages:
         return chosen
+    if (invited := g.get("invitation_locale")) in languages:
+        return invited
     if current_user and current_user.is_authenticated:
         if current_user.locale in languages:
             return current_user.locale
@@ -20,6 +22,13 @@ def select_locale() -> str:
         if tenant is not None and tenant.default_locale in languages:
             return tenant.default_locale
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def use_invitation_locale(locale: str | None) -> None:
+    """Show this request in the language the inviter chose for the invitee (unless the visitor picked one
+    with the language switch): the invitee's browser may well be set to another language."""
+    g.invitation_locale = locale
+    refresh()
 
 
 def yen(value: int | None) -> str:

@@ -33,6 +33,8 @@ class Invitation(AccountScopedByKey, db.Model):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The language the inviter chose for the invitee: the mail, the acceptance page and the new profile.
+    locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
@@ -72,6 +74,7 @@ def invite(
     email: str,
     role: Role,
     account: Account | None = None,
+    locale: str | None = None,
     now: datetime | None = None,
 ) -> tuple[Invitation, str]:
     """Create an invitation and return it with the raw token (shown once, never stored).
@@ -96,6 +99,7 @@ def invite(
         account_id=account.id if account else None,
         token_hash=hash_token(token),
         invited_by_id=inviter.id if inviter else None,
+        locale=locale or tenant.default_locale,
         expires_at=(now or utcnow()) + INVITATION_TTL,
     )
     session.add(invitation)

@@ -25,6 +25,7 @@ from tenants.invitations import Invitation, invite
 from tenants.people import vendor_staff
 from tenants.roles import Role
 from tenants.tenant import Tenant
+from tenants.text import clean_name, name_key
 from tenants.users import User
 
 
@@ -46,6 +47,7 @@ class AccountDraft:
     hourly_labor_cost_yen: int
     kickoff_date: date
     admin_email: str | None = None  # required when onboarding, absent when editing
+    admin_locale: str | None = None  # the language of the admin's invitation (default: the vendor's)
     csm_id: int | None = None
     teams: list[TeamDraft] = field(default_factory=list)
 
@@ -63,7 +65,7 @@ def validate(session: Session, draft: AccountDraft, account: Account | None = No
     ``account`` is the account being edited (None when onboarding a new one).
     """
     errors: dict[str, str] = {}
-    if not draft.name.strip():
+    if not clean_name(draft.name):
         errors["name"] = N_("Enter the client's name.")
     elif account_name_taken(session, draft.name, except_id=account.id if account else None):
         errors["name"] = N_("An account with this name already exists.")
@@ -84,7 +86,7 @@ def validate(session: Session, draft: AccountDraft, account: Account | None = No
     if not draft.teams:
         errors["teams"] = N_("Add at least one department or team.")
     else:
-        names = [t.name.strip().lower() for t in draft.teams]
+        names = [name_key(t.name) for t in draft.teams]
         if any(not n for n in names):
             errors["teams"] = N_("Every team needs a name.")
         elif len(set(names)) != len(names):
@@ -120,19 +122,27 @@ def onboard_account(session: Session, tenant: Tenant, actor: User, draft: Accoun
     validate(session, draft)
     account = Account(
         tenant_id=tenant.id,
-        name=draft.name.strip(),
+        name=clean_name(draft.name),
         industry=draft.industry,
         licensed_seats=draft.licensed_seats,
         monthly_spend_yen=draft.monthly_spend_yen,
         hourly_labor_cost_yen=draft.hourly_labor_cost_yen,
         kickoff_date=draft.kickoff_date,
         csm_id=draft.csm_id or actor.id,
-        teams=[Team(tenant_id=tenant.id, name=t.name.strip(), headcount=t.headcount) for t in draft.teams],
+        teams=[
+            Team(tenant_id=tenant.id, name=clean_name(t.name), headcount=t.headcount) for t in draft.teams
+        ],
     )
     session.add(account)
     session.flush()
     invitation, token = invite(
-        session, tenant, inviter=actor, email=draft.admin_email, role=Role.CLIENT_ADMIN, account=account
+        session,
+        tenant,
+        inviter=actor,
+        email=draft.admin_email,
+        role=Role.CLIENT_ADMIN,
+        account=account,
+        locale=draft.admin_locale,
     )
     audit.record(
         session,
@@ -158,7 +168,7 @@ def update_account(session: Session, account: Account, actor: User, draft: Accou
         "monthly_spend_yen": account.monthly_spend_yen,
         "hourly_labor_cost_yen": account.hourly_labor_cost_yen,
     }
-    account.name = draft.name.strip()
+    account.name = clean_name(draft.name)
     account.industry = draft.industry
     account.licensed_seats = draft.licensed_seats
     account.monthly_spend_yen = draft.monthly_spend_yen
@@ -166,7 +176,9 @@ def update_account(session: Session, account: Account, actor: User, draft: Accou
     account.kickoff_date = draft.kickoff_date
     account.csm_id = draft.csm_id or account.csm_id
     existing = {t.id: t for t in account.teams}
-    renamed = [row for row in draft.teams if row.id is not None and existing[row.id].name != row.name.strip()]
+    renamed = [
+        row for row in draft.teams if row.id is not None and existing[row.id].name != clean_name(row.name)
+    ]
     if len(renamed) > 1:
         # Names are unique per account: a swap (A→B, B→A) passes through placeholder names first.
         for row in renamed:
@@ -175,10 +187,10 @@ def update_account(session: Session, account: Account, actor: User, draft: Accou
     for row in draft.teams:
         if row.id is None:
             account.teams.append(
-                Team(tenant_id=account.tenant_id, name=row.name.strip(), headcount=row.headcount)
+                Team(tenant_id=account.tenant_id, name=clean_name(row.name), headcount=row.headcount)
             )
         else:
-            existing[row.id].name, existing[row.id].headcount = row.name.strip(), row.headcount
+            existing[row.id].name, existing[row.id].headcount = clean_name(row.name), row.headcount
     changed = {k: [v, getattr(account, k)] for k, v in before.items() if getattr(account, k) != v}
     audit.record(
         session,

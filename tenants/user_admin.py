@@ -7,6 +7,7 @@ from tenants import audit
 from tenants.errors import N_, FieldErrors
 from tenants.passwords import hash_password, verify_password
 from tenants.roles import Role
+from tenants.text import clean_name
 from tenants.users import User, check_password_rules
 
 
@@ -48,7 +49,7 @@ def set_active(session: Session, actor: User, target: User, active: bool) -> Non
 
 def update_profile(user: User, *, name: str, locale: str | None) -> None:
     """Change what a person may change about themselves."""
-    user.name = name.strip()
+    user.name = clean_name(name)
     user.locale = locale
 
 

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from tenants import audit
 from tenants.db import db, utcnow
 from tenants.errors import N_, FieldErrors
-from tenants.passwords import DUMMY_HASH, MIN_PASSWORD_LENGTH, hash_password, verify_password
+from tenants.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_dummy, verify_password
 from tenants.roles import Role
 from tenants.scoping import AccountScopedByKey, Scope, TenantOwned, unscoped
 from tenants.tenant import Tenant, unique_slug
+from tenants.text import clean_name
 
 if TYPE_CHECKING:
     from tenants.accounts import Account
@@ -141,7 +142,7 @@ def add_user(
     user = User(
         tenant_id=tenant.id,
         email=normalize_email(email),
-        name=name.strip(),
+        name=clean_name(name),
         password_hash=hash_password(password),
         locale=locale,
     )
@@ -156,7 +157,7 @@ def sign_up_vendor(
     """Create a new tenant and its first owner. Commits nothing; the caller owns the transaction."""
     with unscoped(session, "sign-up creates a new tenant"):
         tenant = Tenant(
-            name=vendor_name.strip(), slug=unique_slug(session, vendor_name), default_locale=locale
+            name=clean_name(vendor_name), slug=unique_slug(session, vendor_name), default_locale=locale
         )
         session.add(tenant)
         session.flush()
@@ -174,10 +175,13 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     with unscoped(session, "sign-in looks a user up by email before any tenant is known"):
         user = session.scalar(select(User).where(User.email == normalize_email(email)))
         if user is None:
-            verify_password(DUMMY_HASH, password)
+            verify_dummy(password)
             return None
         if not verify_password(user.password_hash, password) or not user.active:
             return None
+        if needs_rehash(user.password_hash):
+            # Hashes from before the cost changed are upgraded while the password is at hand.
+            user.password_hash = hash_password(password)
         user.last_login_at = utcnow()
         session.flush()
         return user

@@ -1,10 +1,10 @@
 """Sign-up, sign-in and invitation-acceptance forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from app.forms import AppForm
 from tenants.passwords import MIN_PASSWORD_LENGTH
 
 REQUIRED = _l("This field is required.")
@@ -20,7 +20,7 @@ def _password_field(label):
     )
 
 
-class SignupForm(FlaskForm):
+class SignupForm(AppForm):
     vendor_name = StringField(
         _l("Company name (your AI product vendor)"), [DataRequired(REQUIRED), Length(max=200)]
     )
@@ -29,13 +29,13 @@ class SignupForm(FlaskForm):
     password = _password_field(_l("Password"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField(_l("Email"), [DataRequired(REQUIRED), Email(_l("Enter a valid email address."))])
     password = PasswordField(_l("Password"), [DataRequired(REQUIRED)])
     remember = BooleanField(_l("Keep me signed in"))
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(AppForm):
     name = StringField(_l("Your name"), [DataRequired(REQUIRED), Length(max=200)])
     password = _password_field(_l("Choose a password"))
     confirm = PasswordField(

@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from app.access import EVERYONE_SIGNED_IN, allow, public
 from app.extensions import db, limiter
 from app.forms import form_status, save_or_show_errors
-from app.i18n import select_locale
+from app.i18n import select_locale, use_invitation_locale
 from app.redirects import safe_local_path
 from tenants import invitations
 from tenants.users import authenticate, sign_up_vendor
@@ -96,6 +96,7 @@ def accept_invitation(token: str):
     invitation = invitations.find_pending(db.session, token)
     if invitation is None:
         return render_template("auth/invitation_invalid.html"), 404
+    use_invitation_locale(invitation.locale)
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         user = save_or_show_errors(

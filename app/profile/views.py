@@ -4,7 +4,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -12,21 +11,21 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from app.access import EVERYONE_SIGNED_IN, allow
 from app.auth.forms import REQUIRED
 from app.extensions import db, limiter
-from app.forms import save_or_show_errors
+from app.forms import AppForm, save_or_show_errors
 from tenants.passwords import MIN_PASSWORD_LENGTH
 from tenants.user_admin import change_password, update_profile
 
 bp = Blueprint("profile", __name__)
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(AppForm):
     name = StringField(_l("Your name"), [DataRequired(REQUIRED), Length(max=200)])
     locale = SelectField(
         _l("Language"), choices=[SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(AppForm):
     current_password = PasswordField(_l("Current password"), [DataRequired(REQUIRED)])
     new_password = PasswordField(
         _l("New password"),

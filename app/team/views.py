@@ -43,7 +43,12 @@ def invite():
         created = save_or_show_errors(
             form,
             lambda: invitations.invite(
-                db.session, g.tenant, inviter=current_user, email=form.email.data, role=Role(form.role.data)
+                db.session,
+                g.tenant,
+                inviter=current_user,
+                email=form.email.data,
+                role=Role(form.role.data),
+                locale=form.locale.data,
             ),
         )
         if created is not None:
