@@ -52,8 +52,8 @@ def _warn_about_development_settings(app: Flask) -> None:
     """Development defaults are fine on a laptop; on a shared database they deserve a loud line in the log."""
     if app.testing or app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-    if app.config["MAIL_BACKEND"] == "log":
-        app.logger.warning("MAIL_BACKEND=log writes invitation links (login tokens) to the log")
+    if app.config["MAIL_URL"] == "log":
+        app.logger.warning("MAIL_URL=log writes invitation links (login tokens) to the log")
     if not app.config["SESSION_COOKIE_SECURE"]:
         app.logger.warning("SESSION_COOKIE_SECURE is off; turn it on behind HTTPS")
 

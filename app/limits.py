@@ -3,8 +3,8 @@
 - Body size: ``MAX_CONTENT_LENGTH`` (forms) is checked against Content-Length before the body is read, so a
   300 MB body is a 413 at once; a view marked :func:`accepts_upload` gets ``MAX_UPLOAD_LENGTH`` instead.
   ``MAX_FORM_MEMORY_SIZE`` and ``MAX_FORM_PARTS`` bound what a multipart form keeps in memory.
-- Ids in URLs: the ``int`` converter stops at 2**63 - 1 (the largest BIGINT), so ``/accounts/2**63`` is a
-  404 instead of a database overflow.
+- Ids in URLs: the ``int`` converter stops at 2**31 - 1 (the largest id an INTEGER column holds), so
+  ``/accounts/2**63`` is a 404 instead of a database overflow.
 - Links in mail: outside the embedded default, ``PUBLIC_URL`` (or ``TRUSTED_HOSTS``) must be set, so a forged
   Host header cannot put another site into an invitation or reset link.
 """
@@ -14,13 +14,14 @@ from collections.abc import Callable
 from flask import Flask, current_app, request
 from werkzeug.routing import IntegerConverter
 
-BIGINT_MAX = 2**63 - 1
+# Ids are INTEGER columns; anything larger cannot name a row (and PostgreSQL would refuse the query).
+ID_MAX = 2**31 - 1
 
 
 class BoundedIntConverter(IntegerConverter):
     """``<int:...>`` that matches only ids a database integer column can hold."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=BIGINT_MAX, signed=False):  # noqa: A002
+    def __init__(self, map, fixed_digits=0, min=None, max=ID_MAX, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
