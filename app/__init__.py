@@ -5,7 +5,7 @@ import logging
 from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import access, i18n, limits, logsafe, security
+from app import access, i18n, jobs, limits, logsafe, models, security  # noqa: F401 - models registers the tables
 from app.config import ROOT, from_env, instance_dir
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from tenants import passwords
@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     limits.init_app(app)  # before the blueprints: their <int:…> rules use its converter
     _ensure_sqlite_folder(app)
     db.init_app(app)
+    jobs.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     _init_login(app)
     # First among the before-request hooks, so even a CSRF or rate-limit error page runs in the user's scope.

@@ -10,7 +10,7 @@ from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
 from app.extensions import db, login_manager
-from tenants import invitations, user_admin
+from tenants import permissions
 from tenants.roles import ALL_ROLES, CLIENT_ROLES, VENDOR_ROLES, Role
 from tenants.scoping import set_scope
 from tenants.users import scope_for
@@ -79,20 +79,30 @@ def enforce_rule():
     return None
 
 
-def object_permissions() -> dict:
-    """Template helpers for per-object actions (the route rule still decides; these only hide buttons)."""
-    if not current_user.is_authenticated:
-        return {}
-    return {
-        "may_manage": lambda invitation: invitations.may_manage(current_user, invitation),
-        "may_manage_user": lambda user: user_admin.may_manage_user(current_user, user),
-    }
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in user passes ``endpoint``'s declared rule: templates show a link or button only
+    when this says yes, so the page and the route can never disagree."""
+    rule = rule_for(current_app, endpoint)
+    if rule is None:
+        return False
+    if rule == PUBLIC:
+        return True
+    return current_user.is_authenticated and current_user.role in rule
+
+
+def template_helpers() -> dict:
+    """``may_open(endpoint)`` for route rules and ``may(rule, obj)`` for the object rules of
+    :mod:`tenants.permissions` (the route rule still decides; these only hide what the user cannot use)."""
+    helpers = {"may_open": may_open}
+    if current_user.is_authenticated:
+        helpers["may"] = lambda rule, obj: getattr(permissions, rule)(current_user, obj)
+    return helpers
 
 
 def init_app(app: Flask) -> None:
     app.before_request(bind_scope)
     app.before_request(enforce_rule)
-    app.context_processor(object_permissions)
+    app.context_processor(template_helpers)
 
     @app.teardown_appcontext
     def _forget_scope(_exc):

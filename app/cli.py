@@ -6,6 +6,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from tenants.errors import FieldErrors
+from tenants.jobs import QUEUES
 from tenants.roles import Role
 from tenants.scoping import Scope, scoped, unscoped
 from tenants.tenant import Tenant
@@ -82,7 +83,7 @@ def seed_demo():
 
 @click.command("worker")
 @with_appcontext
-@click.option("--queue", "queues", multiple=True, default=["default"], show_default=True)
+@click.option("--queue", "queues", multiple=True, default=QUEUES, show_default=True)
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker(queues, burst):
     """Run an rq worker for background jobs (needs REDIS_URL)."""

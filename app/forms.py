@@ -9,12 +9,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import Field
 from wtforms.fields import IntegerField
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
 from app.extensions import db
 from app.i18n import translate
 from tenants.errors import FieldErrors
+from tenants.rules import Bound
 from tenants.text import strip_invisible, text_problem
 
 T = TypeVar("T")
@@ -91,6 +92,18 @@ class LenientIntegerField(IntegerField):
         # An unreadable number already says so; range checks on the missing value would only add noise.
         if self.process_errors:
             raise StopValidation()
+
+
+class Within:
+    """Form validator reading a domain :class:`~tenants.rules.Bound`, so the form and the domain validator
+    share one range and one message."""
+
+    def __init__(self, bound: Bound):
+        self.bound = bound
+
+    def __call__(self, form, field) -> None:
+        if message := self.bound.message_for(field.data):
+            raise ValidationError(translate(message))
 
 
 def save_or_show_errors(form: FlaskForm, action: Callable[[], T]) -> T | None:

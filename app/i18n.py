@@ -6,6 +6,7 @@ from flask_babel import format_date, get_locale, gettext, refresh
 from flask_login import current_user
 
 from app.extensions import babel
+from tenants.rules import MIN_PASSWORD_LENGTH
 
 
 def select_locale() -> str:
@@ -45,8 +46,9 @@ def number(value: int | float | None) -> str:
 
 
 def translate(message: str) -> str:
-    """Translate a message marked with ``N_`` in a domain package (extraction found it there)."""
-    return gettext(message)
+    """Translate a message marked with ``N_`` in a domain package (extraction found it there), filling in the
+    parameters of a :class:`tenants.errors.Message`."""
+    return gettext(str(message), **getattr(message, "params", {}))
 
 
 def init_app(app: Flask) -> None:
@@ -55,3 +57,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else "—"
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["min_password_length"] = MIN_PASSWORD_LENGTH

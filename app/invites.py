@@ -10,7 +10,7 @@ from flask_login import current_user
 from app import mail
 from app.extensions import limiter
 from app.limits import MISSING_PUBLIC_URL, ConfigurationError, host_from_request_is_unsafe
-from tenants.invitations import Invitation
+from tenants.invitations import INVITATION_TTL, Invitation
 from tenants.roles import ROLE_DUTIES, ROLE_LABELS
 
 
@@ -109,13 +109,21 @@ def send_and_show(invitation: Invitation, token: str) -> None:
     """
     link = send_invitation(invitation, token)
     if mail_leaves_the_machine():
-        flash(_("Invitation mailed to %(email)s (valid 7 days).", email=invitation.email), "success")
+        flash(
+            _(
+                "Invitation mailed to %(email)s (valid %(days)d days).",
+                email=invitation.email,
+                days=INVITATION_TTL.days,
+            ),
+            "success",
+        )
         return
     flash(
         _(
             "No mail leaves this machine (embedded default): send this link to %(email)s yourself. "
-            "It is valid 7 days.",
+            "It is valid %(days)d days.",
             email=invitation.email,
+            days=INVITATION_TTL.days,
         ),
         "invite",
     )

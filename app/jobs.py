@@ -1,30 +1,26 @@
-"""Background jobs: rq workers when Redis is configured, the web process itself otherwise.
+"""The web shell's side of background jobs: configuring where they run, and the rq worker process.
 
-Job functions are plain module-level functions taking plain arguments (ids, dicts), so rq can import and
-call them and tests can call them directly.
+Jobs themselves are declared in the domain packages with :func:`tenants.jobs.job` and enqueued with
+:func:`tenants.jobs.enqueue` (see docs/conventions.md).
 """
 
-from collections.abc import Callable
+from flask import Flask, appcontext_pushed
 
-from flask import Flask, current_app
-from redis import Redis
-from rq import Queue
+from tenants import jobs
 
 
-def redis_connection() -> Redis:
-    return Redis.from_url(current_app.config["REDIS_URL"])
+def init_app(app: Flask) -> None:
+    """Jobs go to rq when the app says so (JOBS_BACKEND=rq, the default with REDIS_URL), else run inline.
 
+    Configured whenever one of this app's contexts is pushed, so two apps in one process (tests) each
+    enqueue where their own configuration says.
+    """
 
-def queue(name: str = "default") -> Queue:
-    return Queue(name, connection=redis_connection())
+    def _configure(sender: Flask, **_extra) -> None:
+        jobs.configure(sender.config["JOBS_BACKEND"], sender.config["REDIS_URL"])
 
-
-def enqueue(func: Callable, *args, **kwargs):
-    """Run ``func`` in the background (rq) or right away (embedded default). Returns the rq job or None."""
-    if current_app.config["JOBS_BACKEND"] == "rq":
-        return queue().enqueue(func, *args, **kwargs)
-    func(*args, **kwargs)
-    return None
+    appcontext_pushed.connect(_configure, app, weak=False)
+    _configure(app)
 
 
 def run_worker(app: Flask, queues: list[str], burst: bool = False) -> None:
@@ -32,7 +28,6 @@ def run_worker(app: Flask, queues: list[str], burst: bool = False) -> None:
     from rq import Worker
 
     with app.app_context():
-        worker = Worker(
-            [Queue(q, connection=redis_connection()) for q in queues], connection=redis_connection()
-        )
-        worker.work(burst=burst, with_scheduler=False)
+        connection = jobs.redis_connection()
+        worker = Worker([jobs.queue(q) for q in queues], connection=connection)
+        worker.work(burst=burst, with_scheduler=True)

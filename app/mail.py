@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
 
-from app.jobs import enqueue
 from app.logsafe import escape
+from tenants.jobs import enqueue, job
 
 log = logging.getLogger("adoptloop.mail")
 
@@ -66,6 +66,7 @@ def build_message(message: dict) -> EmailMessage:
     return msg
 
 
+@job("mail", timeout=60, retries=3)
 def deliver(message: dict) -> str:
     """Job: hand one message to the configured backend. Returns where it went."""
     url = current_app.config["MAIL_URL"]

@@ -9,17 +9,11 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueCo
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tenants.db import db, utcnow
-from tenants.scoping import AccountOwned, AccountScopedByKey
+from tenants.scoping import AccountOwned, AccountRow
 from tenants.text import name_key
 
 if TYPE_CHECKING:
     from tenants.users import User
-
-# Upper bounds that keep every amount inside its column and catch a slipped zero; far above real clients.
-MAX_SEATS = 10_000_000
-MAX_HEADCOUNT = 10_000_000
-MAX_MONTHLY_SPEND_YEN = 1_000_000_000_000
-MAX_HOURLY_LABOR_COST_YEN = 1_000_000
 
 INDUSTRIES = (
     "manufacturing",
@@ -37,7 +31,7 @@ INDUSTRIES = (
 )
 
 
-class Account(AccountScopedByKey, db.Model):
+class Account(AccountRow, db.Model):
     """A client company of the vendor. Money is integer yen."""
 
     __tablename__ = "accounts"
@@ -47,7 +41,6 @@ class Account(AccountScopedByKey, db.Model):
         CheckConstraint("monthly_spend_yen >= 0", name="spend_not_negative"),
         CheckConstraint("hourly_labor_cost_yen > 0", name="labor_cost_positive"),
     )
-    __account_key__ = "id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

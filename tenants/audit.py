@@ -6,15 +6,14 @@ from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tenants.db import db, utcnow
-from tenants.scoping import AccountScopedByKey
+from tenants.scoping import MaybeAccountOwned
 
 
-class AuditEvent(AccountScopedByKey, db.Model):
+class AuditEvent(MaybeAccountOwned, db.Model):
     """Vendor-level events have no account and are hidden from client users; account events show to
     that account's people."""
 
     __tablename__ = "audit_events"
-    __account_key__ = "account_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -12,6 +12,17 @@ class FieldErrors(ValueError):
         self.errors = errors
 
 
+class Message(str):
+    """A translatable message with named parameters (``%(n)d``), formatted after translation by the shell."""
+
+    params: dict
+
+    def __new__(cls, text: str, **params):
+        obj = super().__new__(cls, text)
+        obj.params = params
+        return obj
+
+
 def N_(message: str) -> str:  # noqa: N802 - the conventional name for "mark for translation"
     """Mark a message for translation without translating it here; the web shell translates on display."""
     return message

@@ -12,20 +12,20 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from tenants import permissions
 from tenants.accounts import Account
 from tenants.db import db, utcnow
 from tenants.errors import N_, FieldErrors
-from tenants.roles import INVITABLE_BY, Role
-from tenants.scoping import AccountScopedByKey, unscoped
+from tenants.roles import Role
+from tenants.scoping import MaybeAccountOwned, unscoped
 from tenants.tenant import Tenant
 from tenants.users import User, add_user, normalize_email
 
 INVITATION_TTL = timedelta(days=7)
 
 
-class Invitation(AccountScopedByKey, db.Model):
+class Invitation(MaybeAccountOwned, db.Model):
     __tablename__ = "invitations"
-    __account_key__ = "account_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
@@ -81,7 +81,7 @@ def invite(
 
     Raises :class:`FieldErrors` when the email already has a user or the inviter may not grant ``role``.
     """
-    if inviter is not None and role not in INVITABLE_BY.get(inviter.role, frozenset()):
+    if inviter is not None and not permissions.may_grant(inviter, role):
         raise FieldErrors({"role": N_("You cannot invite someone with this role.")})
     if role.is_vendor and account is not None:
         raise ValueError("vendor roles are tenant-wide")
@@ -106,11 +106,6 @@ def invite(
     return invitation, token
 
 
-def may_manage(actor: User, invitation: Invitation) -> bool:
-    """Whether ``actor`` may reissue or revoke ``invitation`` (the same rule as creating it)."""
-    return invitation.role_enum in INVITABLE_BY.get(actor.role, frozenset())
-
-
 def reissue(
     session: Session, invitation: Invitation, actor: User | None = None, now: datetime | None = None
 ) -> str:
@@ -131,7 +126,7 @@ def _revoke_other_pending(
     for other in session.scalars(select(Invitation).where(Invitation.email == email)):
         if other is keep or other.status(now) != "pending":
             continue
-        if actor is None or may_manage(actor, other):
+        if actor is None or permissions.may_manage_invitation(actor, other):
             revoke(other, now)
 
 

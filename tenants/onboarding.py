@@ -10,20 +10,12 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from tenants import audit
-from tenants.accounts import (
-    INDUSTRIES,
-    MAX_HEADCOUNT,
-    MAX_HOURLY_LABOR_COST_YEN,
-    MAX_MONTHLY_SPEND_YEN,
-    MAX_SEATS,
-    Account,
-    Team,
-    account_name_taken,
-)
+from tenants.accounts import INDUSTRIES, Account, Team, account_name_taken
 from tenants.errors import N_, FieldErrors
 from tenants.invitations import Invitation, invite
 from tenants.people import vendor_staff
 from tenants.roles import Role
+from tenants.rules import ACCOUNT_BOUNDS, check_bounds
 from tenants.tenant import Tenant
 from tenants.text import clean_name, name_key
 from tenants.users import User
@@ -64,6 +56,20 @@ def validate(session: Session, draft: AccountDraft, account: Account | None = No
 
     ``account`` is the account being edited (None when onboarding a new one).
     """
+    errors = _fact_errors(session, draft, account)
+    if team_error := _team_error(draft.teams):
+        errors["teams"] = team_error
+    if account is not None:
+        if edit_error := _edit_team_error(account, draft.teams):
+            errors["teams"] = edit_error
+    elif not draft.admin_email:
+        errors["admin_email"] = N_("Enter the client admin's email.")
+    if errors:
+        raise FieldErrors(errors)
+
+
+def _fact_errors(session: Session, draft: AccountDraft, account: Account | None) -> dict[str, str]:
+    """The account's own facts: name, industry, the bounded amounts and the responsible CSM."""
     errors: dict[str, str] = {}
     if not clean_name(draft.name):
         errors["name"] = N_("Enter the client's name.")
@@ -71,47 +77,47 @@ def validate(session: Session, draft: AccountDraft, account: Account | None = No
         errors["name"] = N_("An account with this name already exists.")
     if draft.industry not in INDUSTRIES:
         errors["industry"] = N_("Choose an industry from the list.")
-    if draft.licensed_seats <= 0:
-        errors["licensed_seats"] = N_("Licensed seats must be at least 1.")
-    elif draft.licensed_seats > MAX_SEATS:
-        errors["licensed_seats"] = N_("That is more than AdoptLoop accepts; check for an extra digit.")
-    if draft.monthly_spend_yen < 0:
-        errors["monthly_spend_yen"] = N_("Monthly spend cannot be negative.")
-    elif draft.monthly_spend_yen > MAX_MONTHLY_SPEND_YEN:
-        errors["monthly_spend_yen"] = N_("That is more than AdoptLoop accepts; check for an extra digit.")
-    if draft.hourly_labor_cost_yen <= 0:
-        errors["hourly_labor_cost_yen"] = N_("Hourly labor cost must be more than ¥0.")
-    elif draft.hourly_labor_cost_yen > MAX_HOURLY_LABOR_COST_YEN:
-        errors["hourly_labor_cost_yen"] = N_("That is more than AdoptLoop accepts; check for an extra digit.")
-    if not draft.teams:
-        errors["teams"] = N_("Add at least one department or team.")
-    else:
-        names = [name_key(t.name) for t in draft.teams]
-        if any(not n for n in names):
-            errors["teams"] = N_("Every team needs a name.")
-        elif len(set(names)) != len(names):
-            errors["teams"] = N_("Team names must be different.")
-        elif any(t.headcount < 0 for t in draft.teams):
-            errors["teams"] = N_("Headcount cannot be negative.")
-        elif any(t.headcount > MAX_HEADCOUNT for t in draft.teams):
-            errors["teams"] = N_("That is more than AdoptLoop accepts; check for an extra digit.")
+    errors |= check_bounds(
+        ACCOUNT_BOUNDS,
+        {
+            "licensed_seats": draft.licensed_seats,
+            "monthly_spend_yen": draft.monthly_spend_yen,
+            "hourly_labor_cost_yen": draft.hourly_labor_cost_yen,
+        },
+    )
     if draft.csm_id is not None and draft.csm_id not in {
         u.id for u in vendor_staff(session, active_only=True)
     }:
         errors["csm_id"] = N_("Choose a CSM of your company.")
-    if account is not None:
-        known = {t.id for t in account.teams}
-        if any(t.id is not None and t.id not in known for t in draft.teams):
-            errors["teams"] = N_("A team does not belong to this account.")
-        ids = [t.id for t in draft.teams if t.id is not None]
-        if len(ids) != len(set(ids)):
-            errors["teams"] = N_("A team appears twice; reload the page and try again.")
-        elif known - set(ids):
-            errors["teams"] = N_("Teams cannot be removed, so their history stays; rename them instead.")
-    elif not draft.admin_email:
-        errors["admin_email"] = N_("Enter the client admin's email.")
-    if errors:
-        raise FieldErrors(errors)
+    return errors
+
+
+def _team_error(teams: list[TeamDraft]) -> str | None:
+    """The first thing wrong with the team rows, or None."""
+    if not teams:
+        return N_("Add at least one department or team.")
+    names = [name_key(t.name) for t in teams]
+    if any(not n for n in names):
+        return N_("Every team needs a name.")
+    if len(set(names)) != len(names):
+        return N_("Team names must be different.")
+    for team in teams:
+        if message := ACCOUNT_BOUNDS["headcount"].message_for(team.headcount):
+            return message
+    return None
+
+
+def _edit_team_error(account: Account, teams: list[TeamDraft]) -> str | None:
+    """Edits may rename and add teams of this account, never remove or borrow one."""
+    known = {t.id for t in account.teams}
+    if any(t.id is not None and t.id not in known for t in teams):
+        return N_("A team does not belong to this account.")
+    ids = [t.id for t in teams if t.id is not None]
+    if len(ids) != len(set(ids)):
+        return N_("A team appears twice; reload the page and try again.")
+    if known - set(ids):
+        return N_("Teams cannot be removed, so their history stays; rename them instead.")
+    return None
 
 
 def onboard_account(session: Session, tenant: Tenant, actor: User, draft: AccountDraft) -> Onboarded:

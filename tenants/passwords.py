@@ -10,7 +10,7 @@ other parameters (the earlier defaults) still verify, and are replaced on the ne
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-MIN_PASSWORD_LENGTH = 10
+from tenants.rules import MIN_PASSWORD_LENGTH  # noqa: F401 - re-exported: where passwords are, people look
 
 # OWASP Password Storage Cheat Sheet: Argon2id, m=19 MiB, t=2, p=1.
 OWASP = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1, "type": Type.ID}

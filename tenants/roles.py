@@ -37,14 +37,6 @@ ROLE_LABELS = {
     Role.PROCUREMENT: N_("Procurement"),
 }
 
-# Who may invite whom: vendor owners invite CSMs and client users; CSMs invite client users;
-# client admins invite the people of their own account.
-INVITABLE_BY = {
-    Role.OWNER: frozenset({Role.OWNER, Role.CSM}) | CLIENT_ROLES,
-    Role.CSM: CLIENT_ROLES,
-    Role.CLIENT_ADMIN: CLIENT_ROLES,
-}
-
 # What a person invited with each role will do in AdoptLoop (said in the invitation mail).
 ROLE_DUTIES = {
     Role.OWNER: N_("manage your company's colleagues, plan and billing, and every client account"),

@@ -20,9 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
-from sqlalchemy import ForeignKey, event, inspect, select
+from sqlalchemy import ColumnElement, ForeignKey, event, inspect, select
 from sqlalchemy.orm import (
     Mapped,
+    Mapper,
     ORMExecuteState,
     Session,
     declared_attr,
@@ -68,26 +69,40 @@ class TenantOwned:
     def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr receives the class
         return mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
 
+    @classmethod
+    def visible_to_accounts(cls, account_ids: list[int]) -> ColumnElement[bool] | None:
+        """Hook for tenant-wide rows that client users may see in part (people): return the criterion that
+        selects the part visible to ``account_ids``. None (the default) adds nothing."""
+        return None
+
 
 class AccountKeyed(TenantOwned):
     """Rows client users see only for their own accounts; ``__account_key__`` names the column that holds
-    the account id."""
+    the account id. Use one of the three subclasses below, which say which column that is."""
 
-    __account_key__ = "account_id"
+    __account_key__: str
 
 
 class AccountOwned(AccountKeyed):
     """Mixin for rows that belong to one client account (and therefore to its vendor)."""
+
+    __account_key__ = "account_id"
 
     @declared_attr
     def account_id(cls) -> Mapped[int]:  # noqa: N805
         return mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
 
 
-class AccountScopedByKey(AccountKeyed):
-    """Mixin for the account row itself and for rows whose account is optional (e.g. a vendor-level
-    membership): the class names the column that carries the account id in ``__account_key__``.
-    Rows with no account are hidden from client users."""
+class MaybeAccountOwned(AccountKeyed):
+    """Mixin for rows whose ``account_id`` is optional (a vendor-level membership, invitation or audit event
+    has none): rows with no account are vendor data, hidden from client users. The class declares the
+    nullable ``account_id`` column itself."""
+
+    __account_key__ = "account_id"
+
+
+class AccountRow(AccountKeyed):
+    """Mixin for the account row itself: its own ``id`` is the account id."""
 
     __account_key__ = "id"
 
@@ -151,18 +166,27 @@ def _touches_tenant_data(state: ORMExecuteState) -> bool:
     return any(issubclass(m.class_, TenantOwned | ScopeRoot) for m in state.all_mappers)
 
 
-_mapped_cache: dict[tuple[type, int], list[type]] = {}
+_mapped_cache: dict[type, list[type]] = {}
+
+
+@event.listens_for(Mapper, "after_configured")
+def _forget_mapped_models() -> None:
+    """A newly configured model may use a mixin: recompute the lists on the next query."""
+    _mapped_cache.clear()
 
 
 def _mapped(mixin: type) -> list[type]:
-    """Mapped models using ``mixin``; asked on every query, recomputed only when a model is added."""
-    from tenants.db import Base
-
-    mappers = Base.registry.mappers
-    key = (mixin, len(mappers))
-    if key not in _mapped_cache:
-        _mapped_cache[key] = [m.class_ for m in mappers if issubclass(m.class_, mixin)]
-    return _mapped_cache[key]
+    """Mapped models using ``mixin`` (asked on every query, so cached until the mappers change)."""
+    if mixin not in _mapped_cache:
+        found: dict[type, None] = {}
+        pending = [mixin]
+        while pending:
+            for sub in pending.pop().__subclasses__():
+                pending.append(sub)
+                if inspect(sub, raiseerr=False) is not None:
+                    found[sub] = None
+        _mapped_cache[mixin] = list(found)
+    return _mapped_cache[mixin]
 
 
 def _account_of(obj_or_cls):
@@ -187,11 +211,9 @@ def _criteria_options(scope: Scope) -> list:
             for cls in _mapped(AccountKeyed)
         ]
         # Tenant-wide rows that client users may see only in part (people) say which part themselves.
-        options += [
-            with_loader_criteria(cls, cls.visible_to_accounts(account_ids), include_aliases=True)
-            for cls in _mapped(TenantOwned)
-            if hasattr(cls, "visible_to_accounts")
-        ]
+        for cls in _mapped(TenantOwned):
+            if (criterion := cls.visible_to_accounts(account_ids)) is not None:
+                options.append(with_loader_criteria(cls, criterion, include_aliases=True))
     return options
 
 
@@ -241,7 +263,11 @@ class ScopedSession(FlaskSQLAlchemySession):
             return obj
         if not in_scope(obj, scope):
             return None
-        if scope.account_restricted and hasattr(type(obj), "visible_to_accounts"):
+        if (
+            scope.account_restricted
+            and isinstance(obj, TenantOwned)
+            and type(obj).visible_to_accounts(sorted(scope.account_ids)) is not None
+        ):
             # Visibility defined by a query (people of the client's accounts) is asked of the database.
             mapper = inspect(type(obj))
             pk = [getattr(type(obj), c.key) == getattr(obj, c.key) for c in mapper.primary_key]

@@ -3,27 +3,11 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tenants import audit
+from tenants import audit, permissions
 from tenants.errors import N_, FieldErrors
 from tenants.passwords import hash_password, verify_password
-from tenants.roles import Role
 from tenants.text import clean_name
 from tenants.users import User, check_password_rules
-
-
-def may_manage_user(actor: User, target: User) -> bool:
-    """Owners manage everyone but themselves, CSMs manage client users, client admins their own account's."""
-    if actor.id == target.id:
-        return False
-    # Under a client scope, vendor staff load without their (vendor-level) membership.
-    target_is_vendor = target.membership is None or target.role.is_vendor
-    if actor.role == Role.OWNER:
-        return True
-    if actor.role == Role.CSM:
-        return not target_is_vendor
-    if actor.role == Role.CLIENT_ADMIN:
-        return not target_is_vendor and target.account_id == actor.account_id
-    return False
 
 
 def get_user(session: Session, user_id: int) -> User | None:
@@ -36,7 +20,7 @@ def set_active(session: Session, actor: User, target: User, active: bool) -> Non
 
     Raises PermissionError when ``actor`` may not manage ``target``.
     """
-    if not may_manage_user(actor, target):
+    if not permissions.may_manage_user(actor, target):
         raise PermissionError("actor may not manage this user")
     if target.active == active:
         return

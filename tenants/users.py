@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tenants import audit
+from tenants.accounts import Account
 from tenants.db import db, utcnow
-from tenants.errors import N_, FieldErrors
-from tenants.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_dummy, verify_password
+from tenants.errors import N_, FieldErrors, Message
+from tenants.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from tenants.roles import Role
-from tenants.scoping import AccountScopedByKey, Scope, TenantOwned, unscoped
+from tenants.rules import MIN_PASSWORD_LENGTH, PASSWORD_TOO_SHORT
+from tenants.scoping import MaybeAccountOwned, Scope, TenantOwned, unscoped
 from tenants.tenant import Tenant, unique_slug
 from tenants.text import clean_name
-
-if TYPE_CHECKING:
-    from tenants.accounts import Account
 
 
 class User(TenantOwned, db.Model):
@@ -60,8 +58,6 @@ class User(TenantOwned, db.Model):
     @classmethod
     def visible_to_accounts(cls, account_ids):
         """Client users see the people of their own accounts and those accounts' CSMs, nobody else."""
-        from tenants.accounts import Account
-
         return or_(
             cls.id.in_(select(Membership.user_id).where(Membership.account_id.in_(account_ids))),
             cls.id.in_(select(Account.csm_id).where(Account.id.in_(account_ids))),
@@ -79,12 +75,11 @@ class User(TenantOwned, db.Model):
         return f"<User {self.email}>"
 
 
-class Membership(AccountScopedByKey, db.Model):
+class Membership(MaybeAccountOwned, db.Model):
     """A user's role: vendor-wide (owner, csm; no account) or within one client account."""
 
     __tablename__ = "memberships"
     __table_args__ = (UniqueConstraint("user_id"),)
-    __account_key__ = "account_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -117,7 +112,7 @@ def email_taken(session: Session, email: str) -> bool:
 def check_password_rules(password: str, field: str = "password") -> None:
     """Raise :class:`FieldErrors` for a password shorter than the minimum."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise FieldErrors({field: N_("Use at least 10 characters.")})
+        raise FieldErrors({field: Message(PASSWORD_TOO_SHORT, n=MIN_PASSWORD_LENGTH)})
 
 
 def add_user(

@@ -1,23 +1,18 @@
-"""Test fixtures against the real services: PostgreSQL (database ``test``) and Redis.
+"""Fixtures. The database and Redis are opt-in: a test that asks for ``app`` (or ``client``, ``live_server``)
+gets PostgreSQL (database ``test``, migrated) and Redis, emptied after it; a test that does not (the pure
+modules: rules, ROI model, date engine, CSV readers) touches neither and runs in milliseconds.
 
 TEST_DATABASE_URL / TEST_REDIS_URL override the defaults. A missing service fails the run loudly rather
 than skipping tests.
 """
 
 import os
-import re
 
 import pytest
 from redis import Redis
 from sqlalchemy import create_engine, text
 
-from app import create_app
-from tenants.db import db
-
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-
-CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+from tests.helpers import TEST_DATABASE_URL, TEST_REDIS_URL, app_config
 
 
 def _reset_schema(url: str) -> None:
@@ -29,25 +24,10 @@ def _reset_schema(url: str) -> None:
     engine.dispose()
 
 
-def app_config(**extra) -> dict:
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL,
-        "REDIS_URL": TEST_REDIS_URL,
-        "RATELIMIT_STORAGE_URI": TEST_REDIS_URL,
-        "JOBS_BACKEND": "inline",
-        "FAST_PASSWORD_HASH": True,
-        "SERVER_NAME": None,
-        # Tests read English messages; Japanese is checked explicitly (test_app.py) with Accept-Language.
-        "BABEL_DEFAULT_LOCALE": "en",
-    }
-    config.update(extra)
-    return config
-
-
 @pytest.fixture(scope="session")
-def app():
+def _migrated_app():
+    from app import create_app
+
     os.environ.setdefault("FAST_PASSWORD_HASH", "1")
     _reset_schema(TEST_DATABASE_URL)
     app = create_app(app_config())
@@ -58,11 +38,13 @@ def app():
     return app
 
 
-@pytest.fixture(autouse=True)
-def _clean_state(request, app):
-    """Each test starts with empty tables, no rate-limit counters and no scope left behind."""
-    yield
-    with app.app_context():
+@pytest.fixture
+def app(_migrated_app):
+    """The app on PostgreSQL and Redis; every table and the Redis database are emptied after the test."""
+    yield _migrated_app
+    from tenants.db import db
+
+    with _migrated_app.app_context():
         db.session.remove()
         tables = ", ".join(t.name for t in db.metadata.sorted_tables)
         with db.engine.begin() as conn:
@@ -73,34 +55,6 @@ def _clean_state(request, app):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def csrf_token(client) -> str:
-    """The CSRF token of the client's session, read from a page the way a browser would."""
-    response = client.get("/login", follow_redirects=True)
-    match = CSRF_RE.search(response.get_data(as_text=True))
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
-def invitation_link_in(html: str) -> str:
-    """The invitation link a page shows the inviter (there is no mail server to read it from)."""
-    match = re.search(r'value="([^"]+)"[^>]*data-invite-link', html)
-    assert match, "no invitation link on the page"
-    return match.group(1)
-
-
-def login(client, email: str, password: str):
-    token = csrf_token(client)
-    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return response
-
-
-def post(client, url: str, data: dict | None = None, **kwargs):
-    """POST with the session's CSRF token, as a form on the page would."""
-    payload = {"csrf_token": csrf_token(client), **(data or {})}
-    return client.post(url, data=payload, **kwargs)
 
 
 def pytest_sessionfinish(session, exitstatus):

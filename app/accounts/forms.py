@@ -8,19 +8,14 @@ from flask_babel import get_locale, gettext, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, FieldList, Form, FormField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from app.auth.forms import REQUIRED
-from app.forms import AppForm, LenientIntegerField
-from tenants.accounts import (
-    INDUSTRIES,
-    MAX_HEADCOUNT,
-    MAX_HOURLY_LABOR_COST_YEN,
-    MAX_MONTHLY_SPEND_YEN,
-    MAX_SEATS,
-)
+from app.forms import AppForm, LenientIntegerField, Within
+from tenants.accounts import INDUSTRIES
 from tenants.onboarding import AccountDraft, TeamDraft
 from tenants.roles import CLIENT_ROLES, ROLE_LABELS, Role
+from tenants.rules import ACCOUNT_BOUNDS, MAX_TEAMS
 
 INDUSTRY_LABELS = {
     "manufacturing": _l("Manufacturing"),
@@ -46,7 +41,6 @@ def industry_names() -> dict[str, str]:
 
 MIN_TEAM_ROWS = 3
 TEAM_ROW_KEY = re.compile(r"teams-(\d+)-")
-TOO_LARGE = _l("That is more than AdoptLoop accepts; check for an extra digit.")
 
 
 def _optional_int(value) -> int | None:
@@ -63,11 +57,7 @@ class TeamRow(Form):
     name = StringField(_l("Team"), [Optional(), Length(max=120)])
     headcount = LenientIntegerField(
         _l("Headcount"),
-        [
-            Optional(),
-            NumberRange(min=0, message=_l("Headcount cannot be negative.")),
-            NumberRange(max=MAX_HEADCOUNT, message=TOO_LARGE),
-        ],
+        [Optional(), Within(ACCOUNT_BOUNDS["headcount"])],
     )
 
     def validate(self, extra_validators=None):
@@ -92,32 +82,20 @@ class AccountForm(AppForm):
     )
     licensed_seats = LenientIntegerField(
         _l("Licensed seats"),
-        [
-            InputRequired(REQUIRED),
-            NumberRange(min=1, message=_l("Licensed seats must be at least 1.")),
-            NumberRange(max=MAX_SEATS, message=TOO_LARGE),
-        ],
+        [InputRequired(REQUIRED), Within(ACCOUNT_BOUNDS["licensed_seats"])],
     )
     monthly_spend_yen = LenientIntegerField(
         _l("Monthly spend (¥)"),
-        [
-            InputRequired(REQUIRED),
-            NumberRange(min=0, message=_l("Monthly spend cannot be negative.")),
-            NumberRange(max=MAX_MONTHLY_SPEND_YEN, message=TOO_LARGE),
-        ],
+        [InputRequired(REQUIRED), Within(ACCOUNT_BOUNDS["monthly_spend_yen"])],
     )
     hourly_labor_cost_yen = LenientIntegerField(
         _l("Fully loaded hourly labor cost (¥)"),
-        [
-            InputRequired(REQUIRED),
-            NumberRange(min=1, message=_l("Hourly labor cost must be more than ¥0.")),
-            NumberRange(max=MAX_HOURLY_LABOR_COST_YEN, message=TOO_LARGE),
-        ],
+        [InputRequired(REQUIRED), Within(ACCOUNT_BOUNDS["hourly_labor_cost_yen"])],
     )
     kickoff_date = DateField(_l("Kickoff date"), [InputRequired(_l("Enter the kickoff date."))])
     # Checked against the tenant's staff by the domain (a tampered id must not name another tenant's user).
     csm_id = SelectField(_l("Responsible CSM"), coerce=_optional_int, validate_choice=False)
-    teams = FieldList(FormField(TeamRow), min_entries=MIN_TEAM_ROWS, max_entries=200)
+    teams = FieldList(FormField(TeamRow), min_entries=MIN_TEAM_ROWS, max_entries=MAX_TEAMS)
 
     def __init__(self, *args, csm_choices: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)

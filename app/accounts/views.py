@@ -4,16 +4,16 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import EVERYONE_SIGNED_IN, INVITERS, VENDOR_STAFF, allow
+from app.access import EVERYONE_SIGNED_IN, INVITERS, VENDOR_STAFF, allow, may_open
 from app.accounts.forms import AccountForm, InvitePersonForm, OnboardAccountForm, industry_names
 from app.extensions import db
 from app.forms import form_status, save_or_show_errors
 from app.invites import invite_limit, send_and_show
-from tenants import invitations, people
+from reports.portfolio import portfolio_rows
+from tenants import invitations, people, permissions
 from tenants.accounts import get_account
 from tenants.onboarding import onboard_account, update_account
-from tenants.portfolio import portfolio_rows
-from tenants.roles import INVITABLE_BY, Role
+from tenants.roles import VENDOR_ROLES, Role
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -36,8 +36,8 @@ def portfolio():
 @invite_limit
 def new():
     form = OnboardAccountForm(csm_choices=_csm_choices())
-    if request.method == "GET" and current_user.role == Role.CSM:
-        form.csm_id.data = current_user.id
+    if request.method == "GET":
+        form.csm_id.data = permissions.default_csm_for(current_user)
     if request.method == "POST" and request.form.get("add_team"):
         return _add_team_row(form, account=None)
     if form.validate_on_submit():
@@ -85,11 +85,11 @@ def edit(account_id: int):
 
 def _invite_form() -> InvitePersonForm:
     # Vendor roles are granted on the team page; an account's page invites the client's people.
-    return InvitePersonForm(roles=INVITABLE_BY.get(current_user.role, frozenset()) - {Role.OWNER, Role.CSM})
+    return InvitePersonForm(roles=permissions.invitable_roles(current_user) - VENDOR_ROLES)
 
 
 def _render_detail(account, form: InvitePersonForm, status: int = 200):
-    can_invite = current_user.role in INVITERS
+    can_invite = may_open("accounts.invite")
     return render_template(
         "accounts/detail.html",
         account=account,

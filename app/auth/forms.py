@@ -5,19 +5,27 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from app.forms import AppForm
-from tenants.passwords import MIN_PASSWORD_LENGTH
+from app.i18n import translate
+from tenants.errors import Message
+from tenants.rules import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_TOO_SHORT
 
 REQUIRED = _l("This field is required.")
 
 
-def _password_field(label):
-    return PasswordField(
-        label,
-        validators=[
-            DataRequired(REQUIRED),
-            Length(min=MIN_PASSWORD_LENGTH, max=200, message=_l("Use at least 10 characters.")),
-        ],
-    )
+class _PasswordLength(Length):
+    """The password rule of :mod:`tenants.rules`, its message translated when the form validates."""
+
+    def __init__(self):
+        super().__init__(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)
+
+    def __call__(self, form, field):
+        self.message = translate(Message(PASSWORD_TOO_SHORT, n=MIN_PASSWORD_LENGTH))
+        super().__call__(form, field)
+
+
+def password_field(label):
+    """A new password, held to the one password rule."""
+    return PasswordField(label, validators=[DataRequired(REQUIRED), _PasswordLength()])
 
 
 class SignupForm(AppForm):
@@ -26,7 +34,7 @@ class SignupForm(AppForm):
     )
     name = StringField(_l("Your name"), [DataRequired(REQUIRED), Length(max=200)])
     email = EmailField(_l("Work email"), [DataRequired(REQUIRED), Email(_l("Enter a valid email address."))])
-    password = _password_field(_l("Password"))
+    password = password_field(_l("Password"))
 
 
 class LoginForm(AppForm):
@@ -37,7 +45,7 @@ class LoginForm(AppForm):
 
 class AcceptInvitationForm(AppForm):
     name = StringField(_l("Your name"), [DataRequired(REQUIRED), Length(max=200)])
-    password = _password_field(_l("Choose a password"))
+    password = password_field(_l("Choose a password"))
     confirm = PasswordField(
         _l("Repeat the password"), [DataRequired(REQUIRED), EqualTo("password", _l("The passwords differ."))]
     )

@@ -9,10 +9,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.access import EVERYONE_SIGNED_IN, allow
-from app.auth.forms import REQUIRED
+from app.auth.forms import REQUIRED, password_field
 from app.extensions import db, limiter
 from app.forms import AppForm, save_or_show_errors
-from tenants.passwords import MIN_PASSWORD_LENGTH
 from tenants.user_admin import change_password, update_profile
 
 bp = Blueprint("profile", __name__)
@@ -27,13 +26,7 @@ class ProfileForm(AppForm):
 
 class PasswordForm(AppForm):
     current_password = PasswordField(_l("Current password"), [DataRequired(REQUIRED)])
-    new_password = PasswordField(
-        _l("New password"),
-        [
-            DataRequired(REQUIRED),
-            Length(min=MIN_PASSWORD_LENGTH, max=200, message=_l("Use at least 10 characters.")),
-        ],
-    )
+    new_password = password_field(_l("New password"))
     confirm = PasswordField(
         _l("Repeat the new password"),
         [DataRequired(REQUIRED), EqualTo("new_password", _l("The passwords differ."))],

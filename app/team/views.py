@@ -10,7 +10,7 @@ from app.extensions import db
 from app.forms import save_or_show_errors
 from app.i18n import translate
 from app.invites import invite_limit, send_and_show
-from tenants import audit, invitations, people, user_admin
+from tenants import audit, invitations, people, permissions, user_admin
 from tenants.errors import FieldErrors
 from tenants.roles import VENDOR_ROLES, Role
 
@@ -23,8 +23,7 @@ def _render(form: InvitePersonForm, status: int = 200):
         staff=people.vendor_staff(db.session),
         pending=invitations.list_invitations(db.session),
         form=form,
-        can_invite=current_user.role == Role.OWNER,
-        events=audit.recent(db.session, 20) if current_user.role == Role.OWNER else [],
+        events=audit.recent(db.session, 20) if permissions.may_read_audit(current_user) else [],
     ), status
 
 
@@ -61,7 +60,7 @@ def _manageable_invitation_or_404(invitation_id: int):
     invitation = invitations.get_invitation(db.session, invitation_id)
     if invitation is None:
         abort(404)
-    if not invitations.may_manage(current_user, invitation):
+    if not permissions.may_manage_invitation(current_user, invitation):
         abort(403)
     return invitation
 

@@ -1,7 +1,7 @@
 """identity
 
 Revision ID: 0009_identity
-Revises: 0002_audit_account
+Revises: 0003_use_cases
 Create Date: 2026-11-24 14:04:12.117282
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_identity'
-down_revision = '0002_audit_account'
+down_revision = '0003_use_cases'
 branch_labels = None
 depends_on = None
 

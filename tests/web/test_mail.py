@@ -7,8 +7,8 @@ from email import message_from_bytes, policy
 import pytest
 
 from app.mail import SmtpServer, deliver, fold_header
-from tests.conftest import login, post
 from tests.factories import PASSWORD, make_world
+from tests.helpers import login, post
 from tests.web.smtp_server import self_signed_cert, smtp_server
 
 

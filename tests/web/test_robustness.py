@@ -13,8 +13,8 @@ from app.limits import ConfigurationError, accepts_upload
 from tenants.accounts import account_name_taken
 from tenants.scoping import Scope, scoped, unscoped
 from tenants.users import User, sign_up_vendor
-from tests.conftest import app_config, login, post
 from tests.factories import PASSWORD, draft, make_world
+from tests.helpers import app_config, login, post
 
 MB = 1024 * 1024
 

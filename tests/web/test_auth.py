@@ -9,8 +9,8 @@ from tenants.roles import Role
 from tenants.scoping import Scope, scoped, unscoped
 from tenants.tenant import Tenant
 from tenants.users import User
-from tests.conftest import csrf_token, invitation_link_in, login, post
 from tests.factories import PASSWORD, invitation_status, make_world
+from tests.helpers import csrf_token, invitation_link_in, login, post
 
 
 def signup(client, **overrides):
@@ -184,7 +184,7 @@ def test_sign_out_everywhere_kills_session_and_remember_cookie(app, client):
 
 def test_secure_cookies_when_configured(app, monkeypatch):
     from app import create_app
-    from tests.conftest import app_config
+    from tests.helpers import app_config
 
     monkeypatch.setenv("SESSION_COOKIE_SECURE", "true")
     secure = create_app(app_config())
@@ -196,7 +196,7 @@ def test_secure_cookies_when_configured(app, monkeypatch):
 
 def test_rate_limit_counts_the_client_behind_a_trusted_proxy(app):
     from app import create_app
-    from tests.conftest import app_config
+    from tests.helpers import app_config
 
     proxied = create_app(app_config(TRUSTED_PROXIES=1))
     world = make_world(proxied, "a")
@@ -230,7 +230,7 @@ def test_sign_out_also_forgets_remember_me(app, client):
 
 def test_invite_budget_is_shared_and_counts_only_sent_invitations(app):
     from app import create_app
-    from tests.conftest import app_config
+    from tests.helpers import app_config
 
     limited = create_app(app_config(INVITE_RATE_LIMIT="2 per hour"))
     world = make_world(limited, "a")

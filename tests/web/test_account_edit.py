@@ -7,8 +7,8 @@ import pytest
 from app.extensions import db
 from tenants.accounts import Account
 from tenants.scoping import Scope, scoped
-from tests.conftest import login, post
 from tests.factories import PASSWORD, make_world
+from tests.helpers import login, post
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from app.extensions import db
 from tenants.scoping import unscoped
 from tenants.tenant import Tenant
 from tenants.users import User
-from tests.conftest import login
+from tests.helpers import login
 
 
 def test_create_tenant_and_add_user(app):

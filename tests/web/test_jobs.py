@@ -10,12 +10,11 @@ from pathlib import Path
 from rq import Queue
 
 from app import create_app
-from app.jobs import redis_connection
-from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, app_config, login, post
+from tenants.jobs import redis_connection
 from tests.factories import PASSWORD, make_world
-from tests.test_onboarding import form
+from tests.helpers import TEST_DATABASE_URL, TEST_REDIS_URL, app_config, login, onboarding_form, post
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_invitation_mail_is_delivered_by_an_rq_worker(app, tmp_path):
@@ -24,10 +23,13 @@ def test_invitation_mail_is_delivered_by_an_rq_worker(app, tmp_path):
     world = make_world(rq_app, "jobs")
     client = rq_app.test_client()
     login(client, world.email("csm"), PASSWORD)
-    assert post(client, "/accounts/new", form(admin_email="queued@jobs.example.com")).status_code == 302
+    assert (
+        post(client, "/accounts/new", onboarding_form(admin_email="queued@jobs.example.com")).status_code
+        == 302
+    )
 
     with rq_app.app_context():
-        assert Queue("default", connection=redis_connection()).count == 1
+        assert Queue("mail", connection=redis_connection()).count == 1
     assert not outbox.exists()  # the web request only enqueued it
 
     env = dict(
@@ -54,4 +56,4 @@ def test_invitation_mail_is_delivered_by_an_rq_worker(app, tmp_path):
     assert "株式会社テスト商事" in mail["Subject"]
     assert "/invite/" in mail.get_content()
     with rq_app.app_context():
-        assert Queue("default", connection=redis_connection()).count == 0
+        assert Queue("mail", connection=redis_connection()).count == 0

@@ -4,8 +4,8 @@ import pytest
 
 from app import create_app
 from app.access import check_every_route_has_a_rule
-from tests.conftest import app_config, csrf_token, login, post
 from tests.factories import PASSWORD, make_world
+from tests.helpers import app_config, csrf_token, login, post
 
 
 def test_a_route_without_an_access_rule_stops_start_up(app):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import csrf_token, login, post
 from tests.factories import PASSWORD, make_world
+from tests.helpers import csrf_token, login, onboarding_form, post
 
 
 @pytest.fixture
@@ -111,12 +111,11 @@ def test_password_change_keeps_remember_me_on_this_device(app, world):
 
 
 def test_deactivated_staff_cannot_be_made_csm(app, client, world):
-    from tests.test_onboarding import form
 
     owner = app.test_client()
     login(owner, world.email("owner"), PASSWORD)
     post(owner, f"/users/{world.user_ids['csm']}/deactivate")
     page = owner.get("/accounts/new").get_data(as_text=True)
     assert f'value="{world.user_ids["csm"]}"' not in page
-    response = post(owner, "/accounts/new", form(csm_id=str(world.user_ids["csm"])))
+    response = post(owner, "/accounts/new", onboarding_form(csm_id=str(world.user_ids["csm"])))
     assert response.status_code == 422 and "Choose a CSM of your company." in response.get_data(as_text=True)

@@ -14,8 +14,8 @@ from tenants.accounts import Account
 from tenants.invitations import Invitation
 from tenants.scoping import unscoped
 from tenants.users import User
-from tests.conftest import CSRF_RE, login
 from tests.factories import PASSWORD, World, invitation_status, make_world
+from tests.helpers import CSRF_RE, login
 
 ROLES = ["owner", "csm", "client_admin", "champion", "member", "procurement"]
 VENDOR = {"owner", "csm"}

@@ -8,28 +8,8 @@ from tenants.accounts import Account, Team
 from tenants.invitations import Invitation
 from tenants.scoping import Scope, scoped
 from tenants.users import User
-from tests.conftest import invitation_link_in, login, post
 from tests.factories import PASSWORD, make_world
-
-
-def form(**overrides) -> dict:
-    data = {
-        "name": "株式会社テスト商事",
-        "industry": "trading",
-        "licensed_seats": "250",
-        "monthly_spend_yen": "1,200,000",
-        "hourly_labor_cost_yen": "¥4,800",
-        "kickoff_date": "2026-12-01",
-        "teams-0-name": "営業部",
-        "teams-0-headcount": "120",
-        "teams-1-name": "経理部",
-        "teams-1-headcount": "２０",  # full-width digits, as typed with a Japanese IME
-        "teams-2-name": "",
-        "teams-2-headcount": "",
-        "admin_email": "dx-lead@test-shoji.example.jp",
-    }
-    data.update(overrides)
-    return data
+from tests.helpers import invitation_link_in, login, onboarding_form, post
 
 
 def counts(app, tenant_id):
@@ -47,7 +27,7 @@ def world(app):
 def test_onboarding_creates_account_teams_and_admin_invitation(app, client, world):
     before = counts(app, world.tenant_id)
     login(client, world.email("csm"), PASSWORD)
-    response = post(client, "/accounts/new", form())
+    response = post(client, "/accounts/new", onboarding_form())
     assert response.status_code == 302, response.get_data(as_text=True)
     page = client.get(response.location).get_data(as_text=True)
     assert "株式会社テスト商事" in page and "営業部" in page and "経理部" in page
@@ -80,7 +60,7 @@ def test_onboarding_creates_account_teams_and_admin_invitation(app, client, worl
 def test_bad_input_shows_field_error_and_creates_nothing(app, client, world, overrides, field, message):
     before = counts(app, world.tenant_id)
     login(client, world.email("csm"), PASSWORD)
-    response = post(client, "/accounts/new", form(**overrides))
+    response = post(client, "/accounts/new", onboarding_form(**overrides))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f'id="{field}-error"' in html or 'aria-label="' in html
@@ -92,7 +72,7 @@ def test_bad_input_shows_field_error_and_creates_nothing(app, client, world, ove
 def test_duplicate_account_name_is_a_field_error(app, client, world):
     login(client, world.email("owner"), PASSWORD)
     before = counts(app, world.tenant_id)
-    response = post(client, "/accounts/new", form(name=world.account_names[0].upper()))
+    response = post(client, "/accounts/new", onboarding_form(name=world.account_names[0].upper()))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="name-error"' in html and "An account with this name already exists." in html
@@ -102,27 +82,27 @@ def test_duplicate_account_name_is_a_field_error(app, client, world):
 def test_same_account_name_is_fine_in_another_tenant(app, client, world):
     other = make_world(app, "b")
     login(client, other.email("owner"), PASSWORD)
-    response = post(client, "/accounts/new", form(name=world.account_names[0]))
+    response = post(client, "/accounts/new", onboarding_form(name=world.account_names[0]))
     assert response.status_code == 302
 
 
 def test_teams_are_required_and_distinct(app, client, world):
     login(client, world.email("csm"), PASSWORD)
     before = counts(app, world.tenant_id)
-    no_teams = form(
+    no_teams = onboarding_form(
         **{"teams-0-name": "", "teams-0-headcount": "", "teams-1-name": "", "teams-1-headcount": ""}
     )
     assert "Add at least one department or team." in post(client, "/accounts/new", no_teams).get_data(
         as_text=True
     )
-    twins = form(**{"teams-1-name": "営業部"})
+    twins = onboarding_form(**{"teams-1-name": "営業部"})
     assert "Team names must be different." in post(client, "/accounts/new", twins).get_data(as_text=True)
     assert counts(app, world.tenant_id) == before
 
 
 def test_add_team_row_without_javascript_keeps_input(app, client, world):
     login(client, world.email("csm"), PASSWORD)
-    response = post(client, "/accounts/new", form(add_team="1"))
+    response = post(client, "/accounts/new", onboarding_form(add_team="1"))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'name="teams-3-name"' in html and 'value="営業部"' in html
@@ -133,7 +113,9 @@ def test_inviting_an_existing_login_reveals_nothing_to_the_inviter(app, client, 
     """Another vendor must not learn who uses AdoptLoop: the invitee is told when accepting instead."""
     other = make_world(app, "other")
     login(client, world.email("csm"), PASSWORD)
-    response = post(client, "/accounts/new", form(admin_email=other.email("champion")), follow_redirects=True)
+    response = post(
+        client, "/accounts/new", onboarding_form(admin_email=other.email("champion")), follow_redirects=True
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "already" not in html
     link = invitation_link_in(html)
@@ -173,7 +155,7 @@ def test_a_new_invitation_replaces_the_pending_one(app, client, world):
 def test_absurdly_large_numbers_are_field_errors_not_crashes(app, client, world, overrides):
     login(client, world.email("csm"), PASSWORD)
     before = counts(app, world.tenant_id)
-    response = post(client, "/accounts/new", form(**overrides))
+    response = post(client, "/accounts/new", onboarding_form(**overrides))
     assert response.status_code == 422
     assert "check for an extra digit" in response.get_data(as_text=True)
     assert counts(app, world.tenant_id) == before
@@ -185,7 +167,7 @@ def test_a_csm_of_another_tenant_cannot_be_assigned(app, client, world):
         foreign_csm = db.session.scalar(db.select(User.id).where(User.email == other.email("csm")))
     login(client, world.email("owner"), PASSWORD)
     before = counts(app, world.tenant_id)
-    response = post(client, "/accounts/new", form(csm_id=str(foreign_csm)))
+    response = post(client, "/accounts/new", onboarding_form(csm_id=str(foreign_csm)))
     assert response.status_code == 422 and "Choose a CSM of your company." in response.get_data(as_text=True)
     assert counts(app, world.tenant_id) == before
 
@@ -209,6 +191,6 @@ def test_a_clash_the_checks_could_not_see_is_a_form_error(app, world):
 def test_add_team_stops_at_the_limit(app, client, world):
     login(client, world.email("csm"), PASSWORD)
     rows = {f"teams-{i}-name": "" for i in range(200)}
-    response = post(client, "/accounts/new", form(add_team="1", **rows))
+    response = post(client, "/accounts/new", onboarding_form(add_team="1", **rows))
     assert response.status_code == 200
     assert "at most 200 teams" in response.get_data(as_text=True)

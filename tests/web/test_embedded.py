@@ -14,9 +14,9 @@ from app import create_app
 from tenants.db import db
 from tenants.scoping import unscoped
 from tenants.tenant import Tenant
-from tests.conftest import login
+from tests.helpers import login
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
 
 

@@ -5,9 +5,16 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "N_": None, "lazy_gettext": None}
-METHODS = [("app/**.py", "python"), ("tenants/**.py", "python"), ("app/templates/**.html", "jinja2")]
+METHODS = [
+    ("app/**.py", "python"),
+    ("tenants/**.py", "python"),
+    ("playbooks/**.py", "python"),
+    ("reports/**.py", "python"),
+    ("app/templates/**.html", "jinja2"),
+    ("reports/templates/**.html", "jinja2"),
+]
 
 
 def used_messages() -> set[str]:
@@ -38,6 +45,6 @@ def test_placeholders_survive_translation():
 
     for message in catalog:
         if message.id and message.string:
-            assert set(re.findall(r"%\(\w+\)s", message.id)) == set(
-                re.findall(r"%\(\w+\)s", message.string)
+            assert set(re.findall(r"%\(\w+\)[sd]", message.id)) == set(
+                re.findall(r"%\(\w+\)[sd]", message.string)
             ), message.id

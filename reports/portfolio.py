@@ -1,4 +1,8 @@
-"""The CSM's portfolio: one row per client account with what is known about it so far."""
+"""The CSM's portfolio read model: one row per client account with what is known about it so far.
+
+It lives in reports/ because its measured columns (use-case density, health) come from the metrics here;
+tenants/ must not import reports.
+"""
 
 from dataclasses import dataclass
 
