@@ -9,7 +9,7 @@ from app import access, i18n, jobs, limits, logsafe, models, security  # noqa: F
 from app.config import ROOT, from_env, instance_dir
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from tenants import passwords
-from tenants.users import load_user
+from tenants.sessions import load_user
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -40,6 +40,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
     _register_blueprints(app)
     _register_error_pages(app)
+    from app.forms import error_list
+
+    app.jinja_env.globals["error_list"] = error_list
 
     from app.cli import register as register_cli
 

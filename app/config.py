@@ -54,7 +54,11 @@ def from_env() -> dict:
         # Per target email, from any IP: slows a distributed guess without letting one person lock a user out
         # for more than a few minutes.
         "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "60 per hour"),
-        "LOGIN_EMAIL_RATE_LIMIT": os.environ.get("LOGIN_EMAIL_RATE_LIMIT", "30 per 10 minutes"),
+        "LOGIN_EMAIL_RATE_LIMIT": os.environ.get("LOGIN_EMAIL_RATE_LIMIT", "100 per hour"),
+        # Sign-in counts failures only: per address and IP (a guesser), per IP (one machine trying many
+        # addresses); a correct password is never slowed, so a whole office behind one IP gets in.
+        "LOGIN_PAIR_RATE_LIMIT": os.environ.get("LOGIN_PAIR_RATE_LIMIT", "10 per 10 minutes"),
+        "LOGIN_IP_RATE_LIMIT": os.environ.get("LOGIN_IP_RATE_LIMIT", "50 per 10 minutes"),
         # "log" writes mail to the application log; "file:/path" also drops .eml files there;
         # "smtp://", "smtp+tls://" (STARTTLS) or "smtps://" hand it to a mail server (see app/mail.py).
         "MAIL_URL": mail_url,

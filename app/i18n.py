@@ -2,7 +2,7 @@
 
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, g, request, session
-from flask_babel import format_date, get_locale, gettext, refresh
+from flask_babel import format_date, format_datetime, get_locale, gettext, refresh
 from flask_login import current_user
 
 from app.extensions import babel
@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["yen"] = yen
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["datetime"] = lambda d: format_datetime(d, "short") if d else "—"
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else "—"
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["min_password_length"] = MIN_PASSWORD_LENGTH

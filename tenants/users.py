@@ -30,6 +30,8 @@ class User(TenantOwned, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
+    # Set when vendor staff deactivated the person: only vendor staff may then undo it, not a client admin.
+    deactivated_by_vendor: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Part of the session identifier: bumping it signs the user out everywhere (sessions and remember-me).
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -48,8 +50,11 @@ class User(TenantOwned, db.Model):
     def is_active(self) -> bool:
         return self.active
 
+    # The cookie id of the sign-in this object was loaded for or is starting (see tenants.sessions).
+    sign_in_id = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return self.sign_in_id or f"{self.id}:{self.session_version}:"
 
     def sign_out_everywhere(self) -> None:
         """Invalidate every session and remember-me cookie of this user (password change, deactivation)."""
@@ -180,18 +185,3 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         user.last_login_at = utcnow()
         session.flush()
         return user
-
-
-def load_user(session: Session, session_id: str) -> User | None:
-    """The active user a session cookie names (``"<id>:<session_version>"``), loaded before any scope exists.
-
-    A cookie from before a :meth:`User.sign_out_everywhere` or of a deactivated user loads nobody.
-    """
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    with unscoped(session, "the session cookie names the user whose scope we are about to set"):
-        user = session.scalar(select(User).where(User.id == int(user_id), User.active.is_(True)))
-    if user is None or user.session_version != int(version):
-        return None
-    return user

@@ -85,7 +85,7 @@ class AccountForm(AppForm):
         [InputRequired(REQUIRED), Within(ACCOUNT_BOUNDS["licensed_seats"])],
     )
     monthly_spend_yen = LenientIntegerField(
-        _l("Monthly spend (¥)"),
+        _l("Monthly spend, excl. tax (¥)"),
         [InputRequired(REQUIRED), Within(ACCOUNT_BOUNDS["monthly_spend_yen"])],
     )
     hourly_labor_cost_yen = LenientIntegerField(

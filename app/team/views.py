@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.access import INVITERS, OWNER_ONLY, VENDOR_STAFF, allow
 from app.accounts.forms import InvitePersonForm
+from app.audit_text import sentences
 from app.extensions import db
 from app.forms import save_or_show_errors
 from app.i18n import translate
@@ -23,7 +24,7 @@ def _render(form: InvitePersonForm, status: int = 200):
         staff=people.vendor_staff(db.session),
         pending=invitations.list_invitations(db.session),
         form=form,
-        events=audit.recent(db.session, 20) if permissions.may_read_audit(current_user) else [],
+        events=sentences(audit.recent(db.session, 20)) if permissions.may_read_audit(current_user) else [],
     ), status
 
 
