@@ -58,6 +58,8 @@ def from_env() -> dict:
         # Sign-in counts failures only: per address and IP (a guesser), per IP (one machine trying many
         # addresses); a correct password is never slowed, so a whole office behind one IP gets in.
         "LOGIN_PAIR_RATE_LIMIT": os.environ.get("LOGIN_PAIR_RATE_LIMIT", "10 per 10 minutes"),
+        # Reset mails per target address, whoever asks: the same answer for known and unknown addresses.
+        "RESET_EMAIL_RATE_LIMIT": os.environ.get("RESET_EMAIL_RATE_LIMIT", "3 per hour"),
         "LOGIN_IP_RATE_LIMIT": os.environ.get("LOGIN_IP_RATE_LIMIT", "50 per 10 minutes"),
         # "log" writes mail to the application log; "file:/path" also drops .eml files there;
         # "smtp://", "smtp+tls://" (STARTTLS) or "smtps://" hand it to a mail server (see app/mail.py).

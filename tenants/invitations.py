@@ -21,6 +21,9 @@ from tenants.scoping import MaybeAccountOwned, unscoped
 from tenants.tenant import Tenant
 from tenants.users import User, add_user, normalize_email
 
+NOT_VERIFIED = N_(
+    "Confirm your email address first (open the link we mailed you); then you can invite people."
+)
 INVITATION_TTL = timedelta(days=7)
 
 
@@ -81,6 +84,8 @@ def invite(
 
     Raises :class:`FieldErrors` when the email already has a user or the inviter may not grant ``role``.
     """
+    if tenant.verified_at is None:
+        raise FieldErrors({"email": NOT_VERIFIED})
     if inviter is not None and not permissions.may_grant(inviter, role):
         raise FieldErrors({"role": N_("You cannot invite someone with this role.")})
     if role.is_vendor and account is not None:

@@ -152,12 +152,26 @@ def add_user(
 
 
 def sign_up_vendor(
-    session: Session, *, vendor_name: str, name: str, email: str, password: str, locale: str = "ja"
+    session: Session,
+    *,
+    vendor_name: str,
+    name: str,
+    email: str,
+    password: str,
+    locale: str = "ja",
+    verified: bool = True,
 ) -> User:
-    """Create a new tenant and its first owner. Commits nothing; the caller owns the transaction."""
+    """Create a new tenant and its first owner. Commits nothing; the caller owns the transaction.
+
+    ``verified=False`` (self sign-up on the web) leaves the vendor unable to invite until the owner opens
+    the link mailed to them (:mod:`tenants.login_links`); the CLI and the demo vouch for the address.
+    """
     with unscoped(session, "sign-up creates a new tenant"):
         tenant = Tenant(
-            name=clean_name(vendor_name), slug=unique_slug(session, vendor_name), default_locale=locale
+            name=clean_name(vendor_name),
+            slug=unique_slug(session, vendor_name),
+            default_locale=locale,
+            verified_at=utcnow() if verified else None,
         )
         session.add(tenant)
         session.flush()

@@ -49,3 +49,19 @@ class AcceptInvitationForm(AppForm):
     confirm = PasswordField(
         _l("Repeat the password"), [DataRequired(REQUIRED), EqualTo("password", _l("The passwords differ."))]
     )
+
+
+class ConfirmForm(AppForm):
+    """Only the CSRF token: a button that turns a mailed link into a POST."""
+
+
+class ForgotPasswordForm(AppForm):
+    email = EmailField(_l("Email"), [DataRequired(REQUIRED), Email(_l("Enter a valid email address."))])
+
+
+class ResetPasswordForm(AppForm):
+    password = password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        [DataRequired(REQUIRED), EqualTo("password", _l("The passwords differ."))],
+    )

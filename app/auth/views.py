@@ -5,16 +5,24 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from app import account_mail
 from app.access import EVERYONE_SIGNED_IN, allow, public
 from app.extensions import db, limiter
 from app.forms import form_status, save_or_show_errors
 from app.i18n import select_locale, use_invitation_locale
 from app.redirects import safe_local_path
 from app.signin import end_session, start_session
-from tenants import invitations
-from tenants.users import authenticate, sign_up_vendor
+from tenants import invitations, login_links
+from tenants.users import authenticate, email_taken, normalize_email, sign_up_vendor
 
-from .forms import AcceptInvitationForm, LoginForm, SignupForm
+from .forms import (
+    AcceptInvitationForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+    SignupForm,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -79,10 +87,16 @@ def login_limits(view):
 
 @bp.route("/signup", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"])
 def signup():
+    """Create a vendor, unverified until the owner opens the mailed link. The page answers the same whether
+    or not the address already has a login; only the mailbox is told which."""
     form = SignupForm()
     if form.validate_on_submit():
+        locale = select_locale()
+        if email_taken(db.session, form.email.data):
+            account_mail.send_already_registered(normalize_email(form.email.data), locale)
+            return _check_mail(form.email.data)
         user = save_or_show_errors(
             form,
             lambda: sign_up_vendor(
@@ -91,14 +105,77 @@ def signup():
                 name=form.name.data,
                 email=form.email.data,
                 password=form.password.data,
-                locale=select_locale(),
+                locale=locale,
+                verified=False,
             ),
         )
         if user is not None:
-            start_session(user)
-            flash(_("Welcome to AdoptLoop. Onboard your first client account."), "success")
-            return redirect(url_for("accounts.portfolio"))
+            token = login_links.issue(db.session, user, login_links.Purpose.VERIFY)
+            db.session.commit()
+            account_mail.send_verification(user, token)
+            return _check_mail(user.email)
     return render_template("auth/signup.html", form=form), form_status(form)
+
+
+def _check_mail(email: str):
+    return render_template("auth/check_mail.html", email=normalize_email(email))
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+@public
+def verify_email(token: str):
+    """GET shows a button (mail scanners open links); POST confirms the address and signs the owner in."""
+    link = login_links.find(db.session, token, login_links.Purpose.VERIFY)
+    if link is None:
+        return render_template("auth/link_invalid.html"), 404
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        user = login_links.confirm_address(db.session, link)
+        db.session.commit()
+        start_session(user)
+        flash(_("Your address is confirmed. Onboard your first client account."), "success")
+        return redirect(url_for("home.index"))
+    return render_template("auth/verify.html", form=form, link=link)
+
+
+def _forgot_key() -> str:
+    return "forgot:" + _email()
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(lambda: current_app.config["RESET_EMAIL_RATE_LIMIT"], methods=["POST"], key_func=_forgot_key)
+def forgot_password():
+    """Mail a reset link if the address has a login; the page says the same either way."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = login_links.user_for_address(db.session, form.email.data)
+        if user is not None:
+            token = login_links.issue(db.session, user, login_links.Purpose.RESET)
+            db.session.commit()
+            account_mail.send_reset(user, token)
+        return _check_mail(form.email.data)
+    return render_template("auth/forgot.html", form=form), form_status(form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+def reset_password(token: str):
+    link = login_links.find(db.session, token, login_links.Purpose.RESET)
+    if link is None:
+        return render_template("auth/link_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = save_or_show_errors(
+            form, lambda: login_links.reset_password(db.session, link, form.password.data)
+        )
+        if user is not None:
+            start_session(user)
+            flash(_("Your new password is set. Other devices are signed out."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/reset.html", form=form, email=link.user.email), form_status(form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
