@@ -32,6 +32,9 @@ MATRIX: dict[str, set[str] | str] = {
     "auth.signup": PUBLIC,
     "auth.login": PUBLIC,
     "auth.accept_invitation": PUBLIC,
+    "auth.verify_email": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
     "auth.logout": EVERYONE,
     "accounts.portfolio": VENDOR,
     "accounts.new": VENDOR,
@@ -57,6 +60,7 @@ MATRIX: dict[str, set[str] | str] = {
     "reports.share": VENDOR,
     "reports.revoke_link": VENDOR,
     "reports.shared": PUBLIC,
+    "team.send_sign_in_link": INVITERS,
     "profile.index": EVERYONE,
     "profile.save_profile": EVERYONE,
     "profile.save_password": EVERYONE,
@@ -76,6 +80,10 @@ MATRIX: dict[str, set[str] | str] = {
     "library.export_csv": EVERYONE,
     "library.export_xlsx": EVERYONE,
 }
+
+
+# Pages opened with a mailed or shared token: an unknown token is "missing", whoever asks.
+TOKEN_PAGES = {"auth.accept_invitation", "auth.verify_email", "auth.reset_password", "reports.shared"}
 
 
 def rules(app):
@@ -147,7 +155,7 @@ def test_role_matrix(app, worlds, role):
         url = rule.build(own_ids(alpha), append_unknown=False)[1]
         got = outcome(call(client, method, url))
         allowed = MATRIX[rule.endpoint]
-        if rule.endpoint in ("auth.accept_invitation", "reports.shared"):
+        if rule.endpoint in TOKEN_PAGES:
             expected = "missing"  # an unknown token, whoever asks
         elif rule.endpoint == "auth.logout":
             expected = "login"  # signed-in users land on the sign-in page, signed out
