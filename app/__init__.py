@@ -6,6 +6,7 @@ from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import access, i18n, jobs, limits, logsafe, models, security  # noqa: F401 - models registers the tables
+from app.billing import guard as billing_guard  # noqa: E402 - grouped with the shell's own modules
 from app.config import ROOT, from_env, instance_dir
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from tenants import passwords
@@ -38,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    billing_guard.init_app(app)  # after access: it reads the tenant bound to the request
     _register_blueprints(app)
     _register_error_pages(app)
     from app.forms import error_list
@@ -87,6 +89,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.auth.views import bp as auth_bp
+    from app.billing.views import bp as billing_bp
     from app.estimate.views import bp as estimate_bp
     from app.home import bp as home_bp
     from app.library.views import bp as library_bp
@@ -94,7 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.reports.views import bp as reports_bp
     from app.team.views import bp as team_bp
 
-    for bp in (home_bp, auth_bp, accounts_bp, team_bp, profile_bp, estimate_bp, reports_bp):
+    for bp in (home_bp, auth_bp, accounts_bp, team_bp, profile_bp, estimate_bp, reports_bp, billing_bp):
         app.register_blueprint(bp)
     app.register_blueprint(library_bp)
 

@@ -46,6 +46,10 @@ def from_env() -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Billing: no key = the embedded default, billing "not configured" and no plan limits.
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),  # e.g. http://127.0.0.1:12111 for the fake
         # Jobs run on rq workers when Redis is configured, else in the web process.
         "JOBS_BACKEND": os.environ.get("JOBS_BACKEND", "rq" if redis_url else "inline"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
@@ -71,9 +75,9 @@ def from_env() -> dict:
         # outside the embedded default (app/limits.py).
         "TRUSTED_HOSTS": [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
         or None,
-        # Request bodies: forms are small (a 200-team account is ~15 KB) but a use case may carry a long prompt
-        # (20,000 Japanese characters are 540 KB URL-encoded; a pasted 200 KB prompt 1.8 MB, which must reach
-        # the form to be refused with a field error); uploads get their own limit.
+        # Request bodies: forms are small (a 200-team account is ~15 KB) but a use case may carry a long
+        # prompt (20,000 Japanese characters are 540 KB URL-encoded; a pasted 200 KB prompt 1.8 MB, which
+        # must reach the form to be refused with a field error); uploads get their own limit.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2_000_000)),
         "MAX_UPLOAD_LENGTH": int(os.environ.get("MAX_UPLOAD_LENGTH", 50 * 1024 * 1024)),
         "MAX_FORM_MEMORY_SIZE": 2_000_000,
@@ -93,7 +97,4 @@ def from_env() -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Asia/Tokyo"),
         "LANGUAGES": ("ja", "en"),
         "FAST_PASSWORD_HASH": _bool("FAST_PASSWORD_HASH", False),
-        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
-        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
-        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
     }

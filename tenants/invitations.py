@@ -87,6 +87,10 @@ def invite(
         raise ValueError("vendor roles are tenant-wide")
     if not role.is_vendor and account is None:
         raise FieldErrors({"account": N_("Choose the client account this person belongs to.")})
+    if role.is_vendor:
+        from tenants.billing.state import check_limit, staff_seat_count
+
+        check_limit(tenant, "csm_seats", staff_seat_count(session))
     # Whether the address already has a login is not checked here: telling the inviter would let any vendor
     # probe who uses AdoptLoop. The invitee learns it when accepting.
     # One live link per person: a new invitation replaces the pending ones its inviter could revoke anyway.

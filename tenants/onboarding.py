@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tenants import audit
 from tenants.accounts import INDUSTRIES, Account, Team, account_name_taken
+from tenants.billing.state import account_count, check_limit
 from tenants.errors import N_, FieldErrors
 from tenants.invitations import Invitation, invite
 from tenants.people import vendor_staff
@@ -126,6 +127,7 @@ def onboard_account(session: Session, tenant: Tenant, actor: User, draft: Accoun
     Validates first, so on :class:`FieldErrors` nothing has been added to the session.
     """
     validate(session, draft)
+    check_limit(tenant, "accounts", account_count(session))
     account = Account(
         tenant_id=tenant.id,
         name=clean_name(draft.name),
