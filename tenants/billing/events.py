@@ -134,6 +134,7 @@ def apply_event(session: Session, client, row: StripeEvent) -> str:
             )
         row.tenant_id = tenant.id if tenant else None
         row.outcome, row.processed_at = outcome, utcnow()
+        session.flush()  # written here, under the unscoped reason: the webhook has no signed-in user
     return outcome
 
 

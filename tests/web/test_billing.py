@@ -40,6 +40,8 @@ def billed(app, fake):
 
 
 def deliver(client, event: dict, *, secret=SECRET, timestamp=None, tamper=False):
+    """POST a signed event as Stripe would: with no session (a fresh client), whoever else is signed in."""
+    client = client.application.test_client()
     payload = json.dumps(event)
     signature = sign(payload, secret, timestamp)
     if tamper:
