@@ -80,12 +80,14 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.auth.views import bp as auth_bp
+    from app.estimate.views import bp as estimate_bp
     from app.home import bp as home_bp
     from app.library.views import bp as library_bp
     from app.profile.views import bp as profile_bp
+    from app.reports.views import bp as reports_bp
     from app.team.views import bp as team_bp
 
-    for bp in (home_bp, auth_bp, accounts_bp, team_bp, profile_bp):
+    for bp in (home_bp, auth_bp, accounts_bp, team_bp, profile_bp, estimate_bp, reports_bp):
         app.register_blueprint(bp)
     app.register_blueprint(library_bp)
 

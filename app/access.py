@@ -23,6 +23,8 @@ VENDOR_STAFF = VENDOR_ROLES
 OWNER_ONLY = frozenset({Role.OWNER})
 INVITERS = frozenset({Role.OWNER, Role.CSM, Role.CLIENT_ADMIN})
 CLIENT_USERS = CLIENT_ROLES
+# Contract figures (spend, ROI) are for the vendor, the client admin and procurement; not champions/members.
+REPORT_READERS = frozenset({Role.OWNER, Role.CSM, Role.CLIENT_ADMIN, Role.PROCUREMENT})
 
 
 def allow(roles: Iterable[Role] | frozenset[str]) -> Callable:

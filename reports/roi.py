@@ -43,12 +43,16 @@ ASSUMPTION_SOURCES = {
 
 
 class ROIInputError(ValueError):
-    """A bad input value; ``key`` names it the way the JSON input spells it."""
+    """A bad input value; ``key`` names it the way the JSON input spells it, ``code`` says what is wrong
+    (required, number, min, max, whole, shape) and ``limit`` the bound for min/max, so a form can say it in
+    the person's language while the CLI prints ``message``."""
 
-    def __init__(self, key: str, message: str):
+    def __init__(self, key: str, message: str, code: str = "shape", limit: Decimal | None = None):
         super().__init__(f"{key}: {message}")
         self.key = key
         self.message = message
+        self.code = code
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -221,19 +225,19 @@ def _number(raw: Mapping, key: str, *, default=None, minimum=Decimal(0), maximum
     label = label or key
     value = raw.get(key, default)
     if value is None:
-        raise ROIInputError(label, "is required")
+        raise ROIInputError(label, "is required", "required")
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise ROIInputError(label, "must be a number")
+        raise ROIInputError(label, "must be a number", "number")
     try:
         number = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
-        raise ROIInputError(label, f"must be a number, not {str(value)[:40]!r}") from None
+        raise ROIInputError(label, f"must be a number, not {str(value)[:40]!r}", "number") from None
     if not number.is_finite():
-        raise ROIInputError(label, "must be a finite number")
+        raise ROIInputError(label, "must be a finite number", "number")
     if number < minimum:
-        raise ROIInputError(label, f"must be at least {minimum}")
+        raise ROIInputError(label, f"must be at least {minimum}", "min", minimum)
     if maximum is not None and number > maximum:
-        raise ROIInputError(label, f"must be at most {maximum}")
+        raise ROIInputError(label, f"must be at most {maximum}", "max", maximum)
     return number
 
 
@@ -244,7 +248,7 @@ def parse_inputs(raw: Mapping) -> ROIInputs:
     unit = Decimal(1)
     horizon = _number(raw, "horizon_years", default=3, minimum=unit, maximum=Decimal(MAX_HORIZON_YEARS))
     if horizon != horizon.to_integral_value():
-        raise ROIInputError("horizon_years", "must be a whole number of years")
+        raise ROIInputError("horizon_years", "must be a whole number of years", "whole")
     cases = raw.get("use_cases", [])
     if not isinstance(cases, list):
         raise ROIInputError("use_cases", "must be a list")
@@ -275,7 +279,7 @@ def _use_case(raw, index: int) -> UseCaseInput:
         raise ROIInputError(where, "must be an object with title, minutes_per_run, runs_per_month, people")
     title = raw.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise ROIInputError(f"{where}.title", "is required")
+        raise ROIInputError(f"{where}.title", "is required", "required")
     return UseCaseInput(
         title=title.strip()[:200],
         minutes_per_run=_number(

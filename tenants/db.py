@@ -36,3 +36,8 @@ db = SQLAlchemy(model_class=Base, session_options={"class_": ScopedSession})
 def utcnow() -> datetime:
     """Timezone-aware current time; stored as UTC."""
     return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A stored timestamp as an aware UTC datetime (SQLite hands them back naive; they were stored as UTC)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tenants import permissions
 from tenants.accounts import Account
-from tenants.db import db, utcnow
+from tenants.db import as_utc, db, utcnow
 from tenants.errors import N_, FieldErrors
 from tenants.roles import Role
 from tenants.scoping import MaybeAccountOwned, unscoped
@@ -52,12 +52,7 @@ class Invitation(MaybeAccountOwned, db.Model):
             return "accepted"
         if self.revoked_at:
             return "revoked"
-        return "expired" if _aware(self.expires_at) <= (now or utcnow()) else "pending"
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands datetimes back naive; they were stored as UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return "expired" if as_utc(self.expires_at) <= (now or utcnow()) else "pending"
 
 
 def hash_token(token: str) -> str:

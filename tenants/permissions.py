@@ -65,6 +65,17 @@ def may_manage_user(actor: User, target: User) -> bool:
     return False
 
 
+def may_read_report(actor: User, report) -> bool:
+    """Vendor staff read every report of their accounts, also while it renders; the client's readers (the
+    route rule names them) read finished ones of their own account, which scoping already guarantees."""
+    return actor.role.is_vendor or report.status == "done"
+
+
+def may_share_report(actor: User, report) -> bool:
+    """Share links go out from the vendor, for finished reports only."""
+    return actor.role.is_vendor and report.status == "done"
+
+
 def may_read_audit(actor: User) -> bool:
     """The vendor-wide audit trail is the owner's."""
     return actor.role == Role.OWNER

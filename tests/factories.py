@@ -4,6 +4,10 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date
 
+from reports.account_reports import ReportRequest, request_report
+from reports.models import DONE
+from reports.sharing import create_share_link
+from tenants.accounts import get_account
 from tenants.db import db
 from tenants.invitations import Invitation, invite
 from tenants.onboarding import AccountDraft, TeamDraft, onboard_account
@@ -27,6 +31,8 @@ class World:
     invitation_ids: list[int] = field(default_factory=list)  # one per account, then one vendor-level
     emails: list[str] = field(default_factory=list)
     user_ids: dict[str, int] = field(default_factory=dict)  # role value -> id; "other_member" is in account 1
+    report_ids: list[int] = field(default_factory=list)  # one finished report per account
+    share_link_ids: list[int] = field(default_factory=list)  # one live share link per report
     # Production use cases: one per account, then a second of account 0 linked to the first as a variation.
     use_case_ids: list[int] = field(default_factory=list)
     use_case_titles: list[str] = field(default_factory=list)
@@ -112,12 +118,32 @@ def _build_world(label: str) -> World:
         )
         session.flush()
         world.invitation_ids.append(vendor_invite.id)
+        for account_id in world.account_ids:
+            report, link = _finished_report(session, account_id, users["csm"], label)
+            world.report_ids.append(report.id)
+            world.share_link_ids.append(link.id)
         _add_use_cases(session, world, users, label)
     world.emails_by_role = {role: u.email for role, u in users.items()}
     world.user_ids = {role: u.id for role, u in users.items()}
     world.emails = list(world.emails_by_role.values())
     session.commit()
     return world
+
+
+def _finished_report(session, account_id: int, csm: User, label: str):
+    """A report issued through the domain, marked finished with a one-page PDF that names its account (so a
+    leak is easy to spot) without paying for a real render in every test world."""
+    account = get_account(session, account_id)
+    report, _ = request_report(
+        session,
+        account,
+        csm,
+        ReportRequest(date(2026, 10, 1), date(2026, 10, 31), "en", request_key=f"world-{label}-{account_id}"),
+    )
+    report.status, report.pdf, report.pages = DONE, f"%PDF-1.4 {account.name}".encode(), 1
+    link, _token = create_share_link(session, report, csm)
+    session.flush()
+    return report, link
 
 
 def _add_use_cases(session, world: World, users: dict, label: str) -> None:

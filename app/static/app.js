@@ -29,3 +29,46 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// ROI estimate: recompute as the CSM types (the Calculate button does the same without JavaScript).
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("[data-estimate-form]");
+  if (!form) return;
+  let timer = null;
+  let latest = 0;
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const ticket = ++latest;
+      const response = await fetch(form.dataset.figuresUrl, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { "X-CSRFToken": form.querySelector("[name=csrf_token]").value },
+      });
+      if (ticket !== latest) return; // an older answer arriving late must not overwrite a newer one
+      const data = await response.json();
+      form.querySelectorAll(".error[data-live]").forEach((e) => e.remove());
+      form.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+      if (data.html) {
+        document.querySelector("[data-estimate-results]").outerHTML = data.html;
+      } else if (data.errors) {
+        for (const [name, message] of Object.entries(data.errors)) {
+          const input = form.querySelector(`[name="${name}"]`);
+          if (!input) continue;
+          input.setAttribute("aria-invalid", "true");
+          const p = document.createElement("p");
+          p.className = "error";
+          p.dataset.live = "1";
+          p.textContent = message;
+          input.insertAdjacentElement("afterend", p);
+        }
+      }
+    }, 250);
+  });
+});
+
+// Destructive forms ask first, naming the effect (the server still decides what is allowed).
+document.addEventListener("submit", (event) => {
+  const message = event.target.dataset?.confirm;
+  if (message && !window.confirm(message)) event.preventDefault();
+});

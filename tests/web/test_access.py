@@ -21,6 +21,7 @@ ROLES = ["owner", "csm", "client_admin", "champion", "member", "procurement"]
 VENDOR = {"owner", "csm"}
 EVERYONE = set(ROLES)
 INVITERS = {"owner", "csm", "client_admin"}
+READERS = {"owner", "csm", "client_admin", "procurement"}
 PUBLIC = "public"
 
 # endpoint -> roles that get through (everyone else: 403, anonymous: sent to sign in), or PUBLIC.
@@ -43,6 +44,19 @@ MATRIX: dict[str, set[str] | str] = {
     "team.revoke": INVITERS,
     "team.deactivate_user": INVITERS,
     "team.reactivate_user": INVITERS,
+    "estimate.index": VENDOR,
+    "estimate.calculate": VENDOR,
+    "estimate.figures": VENDOR,
+    "reports.index": READERS,
+    "reports.create": VENDOR,
+    "reports.detail": READERS,
+    "reports.pdf": READERS,
+    "reports.figures_csv": READERS,
+    "reports.figures_xlsx": READERS,
+    "reports.retry": VENDOR,
+    "reports.share": VENDOR,
+    "reports.revoke_link": VENDOR,
+    "reports.shared": PUBLIC,
     "profile.index": EVERYONE,
     "profile.save_profile": EVERYONE,
     "profile.save_password": EVERYONE,
@@ -113,8 +127,10 @@ def own_ids(world: World) -> dict[str, int | str]:
         "invitation_id": world.invitation_ids[0],
         "user_id": world.user_ids["member"],  # a member of account 0: every inviter may manage them
         "token": "x" * 43,
+        "report_id": world.report_ids[0],
+        "link_id": world.share_link_ids[0],
         "use_case_id": world.use_case_ids[0],
-        "link_id": world.link_ids[0],
+        "use_case_link_id": world.link_ids[0],
     }
 
 
@@ -131,7 +147,7 @@ def test_role_matrix(app, worlds, role):
         url = rule.build(own_ids(alpha), append_unknown=False)[1]
         got = outcome(call(client, method, url))
         allowed = MATRIX[rule.endpoint]
-        if rule.endpoint == "auth.accept_invitation":
+        if rule.endpoint in ("auth.accept_invitation", "reports.shared"):
             expected = "missing"  # an unknown token, whoever asks
         elif rule.endpoint == "auth.logout":
             expected = "login"  # signed-in users land on the sign-in page, signed out
@@ -152,15 +168,19 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
         "account_id": list(other.account_ids),
         "invitation_id": list(other.invitation_ids),
         "user_id": list(other.user_ids.values()),
+        "report_id": list(other.report_ids),
+        "link_id": list(other.share_link_ids),
     }
     ids["use_case_id"] = list(other.use_case_ids)
-    ids["link_id"] = list(other.link_ids)
+    ids["use_case_link_id"] = list(other.link_ids)
     markers = [other.name, *other.account_names, *other.emails, *other.use_case_titles]
     if role not in VENDOR:
         # Client users (and anonymous visitors) must not reach the other account of their own vendor either.
         ids["account_id"].append(me.account_ids[1])
         ids["invitation_id"] += [me.invitation_ids[1], me.invitation_ids[2]]
         ids["user_id"] += [me.user_ids["other_member"], me.user_ids["owner"]]
+        ids["report_id"].append(me.report_ids[1])
+        ids["link_id"].append(me.share_link_ids[1])
         markers += [me.account_names[1], me.email("other_member")]
         ids["use_case_id"].append(me.use_case_ids[1])  # the other account's case
         markers.append(me.use_case_titles[1])

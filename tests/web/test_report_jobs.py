@@ -1,0 +1,125 @@
+"""Report rendering in a real rq worker process: the web request only enqueues; a worker killed in the middle
+of a render leaves one report that can be retried, never two."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from app import create_app
+from playbooks.usecases import Stage, create_use_case
+from reports.models import Report
+from tenants.accounts import get_account
+from tenants.db import db, utcnow
+from tenants.jobs import queue
+from tenants.scoping import Scope, scoped
+from tests.factories import PASSWORD, make_world
+from tests.helpers import TEST_DATABASE_URL, TEST_REDIS_URL, app_config, login, post
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = dict(os.environ, DATABASE_URL=TEST_DATABASE_URL, REDIS_URL=TEST_REDIS_URL, FAST_PASSWORD_HASH="1")
+WORKER = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--queue", "reports"]
+
+
+def _issue_report(rq_app, label: str):
+    world = make_world(rq_app, label)
+    with rq_app.app_context(), scoped(db.session, Scope(world.tenant_id)):
+        account = get_account(db.session, world.account_ids[0])
+        create_use_case(
+            db.session,
+            account,
+            None,
+            title="議事録の要約",
+            model_name="GPT-4o",
+            used_on=date(2026, 10, 5),
+            minutes_saved_per_run=30,
+            runs_per_month=8,
+            people=40,
+            stage=Stage.PRODUCTION,
+        )
+        db.session.commit()
+    client = rq_app.test_client()
+    login(client, world.email("csm"), PASSWORD)
+    form = client.get(f"/accounts/{world.account_ids[0]}/reports").get_data(as_text=True)
+    key = form.split('name="request_key" type="hidden" value="')[1].split('"')[0]
+    data = {
+        "request_key": key,
+        "period_start": "2026-10-01",
+        "period_end": "2026-10-31",
+        "locale": "ja",
+        "realization_rate": "50",
+        "risk_adjustment": "0",
+        "discount_rate": "10",
+    }
+    response = post(client, f"/accounts/{world.account_ids[0]}/reports", data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    assert post(client, f"/accounts/{world.account_ids[0]}/reports", data).status_code == 302  # double click
+    return world, client
+
+
+def _reports(rq_app, world) -> list[Report]:
+    with rq_app.app_context(), scoped(db.session, Scope(world.tenant_id)):
+        rows = list(
+            db.session.scalars(
+                db.select(Report).where(
+                    Report.account_id == world.account_ids[0], Report.request_key.not_like("world-%")
+                )
+            )
+        )
+        db.session.expunge_all()
+        return rows
+
+
+def test_a_worker_process_renders_the_report_once(app):
+    rq_app = create_app(app_config(JOBS_BACKEND="rq"))
+    world, _ = _issue_report(rq_app, "rq-ok")
+    with rq_app.app_context():
+        assert queue("reports").count == 1  # the double click found the first report and its job
+    done = subprocess.run(
+        [*WORKER, "--burst"], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    [report] = _reports(rq_app, world)
+    assert report.status == "done" and report.pages >= 3 and report.attempts == 1
+
+
+def test_a_killed_worker_leaves_one_retryable_report(app):
+    rq_app = create_app(app_config(JOBS_BACKEND="rq"))
+    world, client = _issue_report(rq_app, "rq-kill")
+    worker = subprocess.Popen(
+        WORKER,
+        cwd=ROOT,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _reports(rq_app, world)[0].status != "running":
+            time.sleep(0.05)
+        assert _reports(rq_app, world)[0].status == "running"
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and the browser it started for the charts
+        worker.wait(10)
+    [report] = _reports(rq_app, world)
+    assert report.status == "running" and report.pdf_sha256 is None
+    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert "Retry" not in page  # within the job timeout it may still be working
+
+    with rq_app.app_context(), scoped(db.session, Scope(world.tenant_id)):
+        stuck = db.session.get(Report, report.id)
+        stuck.started_at = utcnow() - timedelta(minutes=10)  # the job timeout has passed since
+        db.session.commit()
+    page = client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert "Stalled" in page and "Retry" in page
+    assert post(client, f"/reports/{report.id}/retry").status_code == 302
+    done = subprocess.run(
+        [*WORKER, "--burst"], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    [report] = _reports(rq_app, world)
+    assert report.status == "done" and report.attempts == 2 and report.pdf_sha256
