@@ -23,6 +23,8 @@ class Tenant(ScopeRoot, db.Model):
     currency: Mapped[str] = mapped_column(String(3), default="JPY")
     default_locale: Mapped[str] = mapped_column(String(5), default="ja")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the owner proved they read mail at their address; an unverified vendor cannot invite anyone.
+    verified_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"

@@ -286,7 +286,7 @@ def link(use_case_id: int):
         )
         if saved is not None:
             flash(_("Linked. Both cases stay, side by side."), "success")
-            return redirect(url_for("library.compare", use_case_link_id=saved.id))
+            return redirect(url_for("library.compare", link_id=saved.id))
     return _detail_page(case, link_form=form, status=422)
 
 
@@ -309,10 +309,10 @@ def revisions(use_case_id: int):
     )
 
 
-@bp.get("/links/<int:use_case_link_id>")
+@bp.get("/links/<int:link_id>")
 @allow(EVERYONE_SIGNED_IN)
-def compare(use_case_link_id: int):
-    link_row = db.session.get(UseCaseLink, use_case_link_id) or abort(404)
+def compare(link_id: int):
+    link_row = db.session.get(UseCaseLink, link_id) or abort(404)
     for case in (link_row.case_a, link_row.case_b):
         if not permissions.may_read_use_case(current_user, case):
             abort(404)

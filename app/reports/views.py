@@ -144,10 +144,10 @@ def share(report_id: int):
     return redirect(url_for("reports.detail", report_id=report.id))
 
 
-@bp.post("/reports/share-links/<int:link_id>/revoke")
+@bp.post("/reports/share-links/<int:share_link_id>/revoke")
 @allow(VENDOR_STAFF)
-def revoke_link(link_id: int):
-    link = sharing.get_share_link(db.session, link_id) or abort(404)
+def revoke_link(share_link_id: int):
+    link = sharing.get_share_link(db.session, share_link_id) or abort(404)
     sharing.revoke_share_link(db.session, link, current_user)
     db.session.commit()
     flash(_("The share link is revoked."), "info")

@@ -5,7 +5,7 @@ the bigram tsvector; SQLite gets two FTS5 tables (trigram over the text, unicode
 named fts_* and kept out of the ORM models.
 
 Revision ID: 0005_library
-Revises: 0007_reports
+Revises: 0003_use_cases
 Create Date: 2026-11-24 14:13:47.439272
 
 """
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0005_library'
-down_revision = '0007_reports'
+down_revision = '0003_use_cases'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """reports and share links
 
 Revision ID: 0007_reports
-Revises: 0003_use_cases
+Revises: 0005_library
 Create Date: 2026-11-24 14:49:20.891462
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_reports'
-down_revision = '0003_use_cases'
+down_revision = '0005_library'
 branch_labels = None
 depends_on = None
 

@@ -32,6 +32,9 @@ MATRIX: dict[str, set[str] | str] = {
     "auth.signup": PUBLIC,
     "auth.login": PUBLIC,
     "auth.accept_invitation": PUBLIC,
+    "auth.verify_email": PUBLIC,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
     "auth.logout": EVERYONE,
     "accounts.portfolio": VENDOR,
     "accounts.new": VENDOR,
@@ -57,6 +60,7 @@ MATRIX: dict[str, set[str] | str] = {
     "reports.share": VENDOR,
     "reports.revoke_link": VENDOR,
     "reports.shared": PUBLIC,
+    "team.send_sign_in_link": INVITERS,
     "profile.index": EVERYONE,
     "profile.save_profile": EVERYONE,
     "profile.save_password": EVERYONE,
@@ -76,6 +80,10 @@ MATRIX: dict[str, set[str] | str] = {
     "library.export_csv": EVERYONE,
     "library.export_xlsx": EVERYONE,
 }
+
+
+# Pages opened with a mailed or shared token: an unknown token is "missing", whoever asks.
+TOKEN_PAGES = {"auth.accept_invitation", "auth.verify_email", "auth.reset_password", "reports.shared"}
 
 
 def rules(app):
@@ -128,9 +136,9 @@ def own_ids(world: World) -> dict[str, int | str]:
         "user_id": world.user_ids["member"],  # a member of account 0: every inviter may manage them
         "token": "x" * 43,
         "report_id": world.report_ids[0],
-        "link_id": world.share_link_ids[0],
+        "share_link_id": world.share_link_ids[0],
         "use_case_id": world.use_case_ids[0],
-        "use_case_link_id": world.link_ids[0],
+        "link_id": world.link_ids[0],
     }
 
 
@@ -147,7 +155,7 @@ def test_role_matrix(app, worlds, role):
         url = rule.build(own_ids(alpha), append_unknown=False)[1]
         got = outcome(call(client, method, url))
         allowed = MATRIX[rule.endpoint]
-        if rule.endpoint in ("auth.accept_invitation", "reports.shared"):
+        if rule.endpoint in TOKEN_PAGES:
             expected = "missing"  # an unknown token, whoever asks
         elif rule.endpoint == "auth.logout":
             expected = "login"  # signed-in users land on the sign-in page, signed out
@@ -169,10 +177,10 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
         "invitation_id": list(other.invitation_ids),
         "user_id": list(other.user_ids.values()),
         "report_id": list(other.report_ids),
-        "link_id": list(other.share_link_ids),
+        "share_link_id": list(other.share_link_ids),
     }
     ids["use_case_id"] = list(other.use_case_ids)
-    ids["use_case_link_id"] = list(other.link_ids)
+    ids["link_id"] = list(other.link_ids)
     markers = [other.name, *other.account_names, *other.emails, *other.use_case_titles]
     if role not in VENDOR:
         # Client users (and anonymous visitors) must not reach the other account of their own vendor either.
@@ -180,7 +188,7 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
         ids["invitation_id"] += [me.invitation_ids[1], me.invitation_ids[2]]
         ids["user_id"] += [me.user_ids["other_member"], me.user_ids["owner"]]
         ids["report_id"].append(me.report_ids[1])
-        ids["link_id"].append(me.share_link_ids[1])
+        ids["share_link_id"].append(me.share_link_ids[1])
         markers += [me.account_names[1], me.email("other_member")]
         ids["use_case_id"].append(me.use_case_ids[1])  # the other account's case
         markers.append(me.use_case_titles[1])

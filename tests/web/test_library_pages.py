@@ -118,7 +118,7 @@ def test_body_is_frozen_after_publishing_and_edits_make_revisions(app):
 
 
 def test_comments_thread_and_mentions_notify(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "MAIL_BACKEND", f"file:{tmp_path}")
+    monkeypatch.setitem(app.config, "MAIL_URL", f"file:{tmp_path}")
     world = make_world(app, "talk", use_cases=True)
     case_id = world.use_case_ids[0]
     champion = signed_in(app, world, "champion")
