@@ -133,7 +133,7 @@ def outcome(response) -> str:
 
 @pytest.fixture
 def worlds(app):
-    return make_world(app, "alpha"), make_world(app, "bravo")
+    return make_world(app, "alpha", use_cases=True), make_world(app, "bravo", use_cases=True)
 
 
 def own_ids(world: World) -> dict[str, int | str]:
