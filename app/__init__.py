@@ -45,6 +45,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.library import check_search_setup
 
     check_search_setup(app)
+    from playbooks.definitions import check_shipped
+
+    check_shipped()  # a broken shipped playbook stops the start, naming file, key and reason
     return app
 
 
