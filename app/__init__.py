@@ -93,6 +93,9 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (home_bp, auth_bp, accounts_bp, team_bp, profile_bp, estimate_bp, reports_bp):
         app.register_blueprint(bp)
     app.register_blueprint(library_bp)
+    from app.checklists.views import bp as checklists_bp
+
+    app.register_blueprint(checklists_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -3,7 +3,9 @@
 Add a line here when a domain package gains a module with models.
 """
 
+import playbooks.checklists  # noqa: F401
 import playbooks.library  # noqa: F401
+import playbooks.reminders  # noqa: F401
 import playbooks.search.index  # noqa: F401
 import playbooks.usecase_comments  # noqa: F401
 import playbooks.usecase_history  # noqa: F401

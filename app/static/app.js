@@ -72,3 +72,24 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset?.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// Checklist ticks: post the form with fetch and update the row in place; without JS the form posts normally.
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-tick]");
+  if (!form) return;
+  event.preventDefault();
+  const data = new FormData(form);
+  if (event.submitter && event.submitter.name) data.set(event.submitter.name, event.submitter.value);
+  const response = await fetch(form.action, { method: "POST", body: data, headers: { Accept: "application/json" } });
+  if (!response.ok) { form.submit(); return; }
+  const result = await response.json();
+  const row = form.closest("[data-task]");
+  row.classList.remove("todo", "done", "skipped", "overdue");
+  row.classList.add(result.status);
+  const button = form.querySelector("button");
+  const undo = result.status !== "todo";
+  button.value = undo ? "todo" : "done";
+  button.textContent = undo ? form.dataset.undo : form.dataset.done;
+  button.classList.toggle("secondary", undo);
+  row.querySelector(".task-state").textContent = undo ? `✓ ${result.who}` : "";
+});

@@ -97,8 +97,7 @@ def test_missing_language_unknown_key_and_recurrence_are_all_reported():
     assert "custom.yaml: phases.0.tasks.0.colour: unknown key" in errors
     assert (
         "custom.yaml: phases.0.tasks.1.recurrence: unknown recurrence 'weekly'; "
-        "use one of once, monthly, semiannual"
-        in errors
+        "use one of once, monthly, semiannual" in errors
     )
 
 

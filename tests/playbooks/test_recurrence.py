@@ -16,7 +16,11 @@ from playbooks.recurrence import (
 def test_monthly_from_the_31st_clamps_to_month_end_and_returns_to_the_31st():
     dates = [d for _, d in occurrences("monthly", date(2027, 1, 31), date(2027, 5, 31))]
     assert dates == [
-        date(2027, 1, 31), date(2027, 2, 28), date(2027, 3, 31), date(2027, 4, 30), date(2027, 5, 31)
+        date(2027, 1, 31),
+        date(2027, 2, 28),
+        date(2027, 3, 31),
+        date(2027, 4, 30),
+        date(2027, 5, 31),
     ]
 
 

@@ -34,6 +34,10 @@ MATRIX: dict[str, set[str] | str] = {
     "auth.accept_invitation": PUBLIC,
     "auth.logout": EVERYONE,
     "accounts.portfolio": VENDOR,
+    "checklists.account": EVERYONE,
+    "checklists.set_status": {"owner", "csm", "client_admin", "champion"},
+    "checklists.start": VENDOR,
+    "checklists.due": VENDOR,
     "accounts.new": VENDOR,
     "accounts.edit": VENDOR,
     "accounts.detail": EVERYONE,
@@ -131,6 +135,7 @@ def own_ids(world: World) -> dict[str, int | str]:
         "share_link_id": world.share_link_ids[0],
         "use_case_id": world.use_case_ids[0],
         "link_id": world.link_ids[0],
+        "task_id": world.task_ids[0],
     }
 
 
@@ -173,6 +178,7 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
     }
     ids["use_case_id"] = list(other.use_case_ids)
     ids["link_id"] = list(other.link_ids)
+    ids["task_id"] = list(other.task_ids)
     markers = [other.name, *other.account_names, *other.emails, *other.use_case_titles]
     if role not in VENDOR:
         # Client users (and anonymous visitors) must not reach the other account of their own vendor either.
@@ -180,6 +186,7 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
         ids["invitation_id"] += [me.invitation_ids[1], me.invitation_ids[2]]
         ids["user_id"] += [me.user_ids["other_member"], me.user_ids["owner"]]
         ids["report_id"].append(me.report_ids[1])
+        ids["task_id"].append(me.task_ids[1])
         ids["share_link_id"].append(me.share_link_ids[1])
         markers += [me.account_names[1], me.email("other_member")]
         ids["use_case_id"].append(me.use_case_ids[1])  # the other account's case

@@ -1,0 +1,31 @@
+"""``flask playbooks tick``: the daily pass (recurring tasks to the horizon, one digest per person a day)."""
+
+import json
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.mail import send
+from playbooks.recurrence import tokyo_today
+from playbooks.reminders import run_daily_pass
+
+playbooks_cli = AppGroup("playbooks", help="Adoption playbooks and checklists.")
+
+
+@playbooks_cli.command("tick")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Run as if today were this Tokyo day.")
+def tick(today):
+    """Generate recurring tasks and send today's digests; prints one JSON object. Safe to run twice a day."""
+    day: date = today.date() if today else tokyo_today()
+    result = run_daily_pass(db.session, day, send)
+    click.echo(
+        json.dumps(
+            {
+                "day": day.isoformat(),
+                "tasks_generated": result.tasks_generated,
+                "digests_sent": len(result.digests),
+            }
+        )
+    )
