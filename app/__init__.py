@@ -96,6 +96,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.checklists.views import bp as checklists_bp
 
     app.register_blueprint(checklists_bp)
+    from app.loop.views import bp as loop_bp
+
+    app.register_blueprint(loop_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from playbooks.definitions import PlaybookSpec, shipped
+from playbooks.definitions import PlaybookSpec
 from playbooks.recurrence import horizon_end, occurrences
 from tenants.accounts import Account
 from tenants.db import db, utcnow
@@ -170,9 +170,11 @@ def generate_tasks(session: Session, run: PlaybookRun, today: date) -> int:
     return added
 
 
-def available_playbooks() -> dict[str, PlaybookSpec]:
-    """Playbooks a CSM can start (the shipped ones)."""
-    return shipped()
+def available_playbooks(session: Session) -> dict[str, PlaybookSpec]:
+    """Playbooks a CSM can start: shipped ones, or the tenant's newer uploaded versions."""
+    from playbooks.custom_playbooks import available_playbooks as newest
+
+    return newest(session)
 
 
 def set_status(session: Session, task: Task, actor: User, status: str, note: str = "") -> Task:

@@ -40,6 +40,9 @@ class World:
     # The AI Champion playbook runs in both accounts; one champion-owned task per account.
     run_ids: list[int] = field(default_factory=list)
     task_ids: list[int] = field(default_factory=list)
+    # Per account: a hackathon (event_ids) with one entry (entry_ids).
+    event_ids: list[int] = field(default_factory=list)
+    entry_ids: list[int] = field(default_factory=list)
 
     def email(self, role: str) -> str:
         return self.emails_by_role[role]
@@ -186,6 +189,7 @@ def _add_use_cases(session, world: World, users: dict, label: str) -> None:
 def _start_playbooks(session, world: World, users: dict) -> None:
     from playbooks.checklists import Task, start_playbook
     from playbooks.definitions import shipped
+    from playbooks.events import add_entry, create_event
     from playbooks.recurrence import tokyo_today
 
     for account_id in world.account_ids:
@@ -197,6 +201,11 @@ def _start_playbooks(session, world: World, users: dict) -> None:
             db.select(Task).where(Task.run_id == run.id, Task.task_key == "open_use_case_channel")
         )
         world.task_ids.append(task.id)
+        account = get_account(session, account_id)
+        hackathon = create_event(session, account, users["csm"], "hackathon", "Hackathon", date(2027, 4, 1))
+        entry = add_entry(session, hackathon, team_name="Team", problem="Quotes take a day")
+        world.event_ids.append(hackathon.id)
+        world.entry_ids.append(entry.id)
 
 
 def invitation_status(app, invitation_id: int) -> str:

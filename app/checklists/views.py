@@ -36,7 +36,7 @@ def account(account_id: int):
         today=today,
         runs=cl.account_checklist(db.session, account, today),
         focus=cl.open_tasks(db.session, today, account_id=account.id),
-        startable=[p for k, p in cl.available_playbooks().items() if k not in started],
+        startable=[p for k, p in cl.available_playbooks(db.session).items() if k not in started],
         role_labels=ROLE_LABEL_BY_VALUE,
     )
 
@@ -77,7 +77,7 @@ def set_status(task_id: int):
 @allow(VENDOR_STAFF)
 def start(account_id: int):
     account = _account_or_404(account_id)
-    spec = cl.available_playbooks().get(request.form.get("playbook", ""))
+    spec = cl.available_playbooks(db.session).get(request.form.get("playbook", ""))
     if spec is None:
         flash(_("Choose a playbook."), "error")
     else:

@@ -38,6 +38,20 @@ MATRIX: dict[str, set[str] | str] = {
     "checklists.set_status": {"owner", "csm", "client_admin", "champion"},
     "checklists.start": VENDOR,
     "checklists.due": VENDOR,
+    "loop.account": EVERYONE,
+    "loop.create_event": INVITERS,
+    "loop.nominate": {"client_admin", "champion", "member"},
+    "loop.appoint": INVITERS,
+    "loop.new_feed": INVITERS,
+    "loop.revoke_feed": INVITERS,
+    "loop.calendar": PUBLIC,
+    "loop.event": EVERYONE,
+    "loop.record_talk": {"owner", "csm", "client_admin", "champion"},
+    "loop.attendance": {"owner", "csm", "client_admin", "champion"},
+    "loop.add_entry": INVITERS,
+    "loop.score": {"owner", "csm", "client_admin", "champion"},
+    "loop.mark": INVITERS,
+    "loop.playbook_uploads": {"owner"},
     "accounts.new": VENDOR,
     "accounts.edit": VENDOR,
     "accounts.detail": EVERYONE,
@@ -136,6 +150,8 @@ def own_ids(world: World) -> dict[str, int | str]:
         "use_case_id": world.use_case_ids[0],
         "link_id": world.link_ids[0],
         "task_id": world.task_ids[0],
+        "event_id": world.event_ids[0],
+        "entry_id": world.entry_ids[0],
     }
 
 
@@ -152,7 +168,7 @@ def test_role_matrix(app, worlds, role):
         url = rule.build(own_ids(alpha), append_unknown=False)[1]
         got = outcome(call(client, method, url))
         allowed = MATRIX[rule.endpoint]
-        if rule.endpoint in ("auth.accept_invitation", "reports.shared"):
+        if rule.endpoint in ("auth.accept_invitation", "reports.shared", "loop.calendar"):
             expected = "missing"  # an unknown token, whoever asks
         elif rule.endpoint == "auth.logout":
             expected = "login"  # signed-in users land on the sign-in page, signed out
@@ -179,6 +195,8 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
     ids["use_case_id"] = list(other.use_case_ids)
     ids["link_id"] = list(other.link_ids)
     ids["task_id"] = list(other.task_ids)
+    ids["event_id"] = list(other.event_ids)
+    ids["entry_id"] = list(other.entry_ids)
     markers = [other.name, *other.account_names, *other.emails, *other.use_case_titles]
     if role not in VENDOR:
         # Client users (and anonymous visitors) must not reach the other account of their own vendor either.
@@ -187,6 +205,8 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
         ids["user_id"] += [me.user_ids["other_member"], me.user_ids["owner"]]
         ids["report_id"].append(me.report_ids[1])
         ids["task_id"].append(me.task_ids[1])
+        ids["event_id"].append(me.event_ids[1])
+        ids["entry_id"].append(me.entry_ids[1])
         ids["share_link_id"].append(me.share_link_ids[1])
         markers += [me.account_names[1], me.email("other_member")]
         ids["use_case_id"].append(me.use_case_ids[1])  # the other account's case
