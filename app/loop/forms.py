@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from app.forms import LenientIntegerField, Within
@@ -14,9 +15,9 @@ class EventForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
         choices=[
-            ("lt_day", _l("Lightning-talk day")),
-            ("study_session", _l("Study session")),
-            ("hackathon", _l("Hackathon")),
+            SelectChoice("lt_day", _l("Lightning-talk day")),
+            SelectChoice("study_session", _l("Study session")),
+            SelectChoice("hackathon", _l("Hackathon")),
         ],
     )
     title = StringField(_l("Title"))

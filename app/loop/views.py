@@ -6,6 +6,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from app.access import EVERYONE_SIGNED_IN, OWNER_ONLY, PUBLIC, allow
 from app.extensions import db
@@ -148,12 +149,14 @@ def _use_case_choices(account_id: int):
     cases = db.session.scalars(
         db.select(UseCase).where(UseCase.account_id == account_id).order_by(UseCase.id.desc()).limit(200)
     )
-    return [("", "—")] + [(str(c.id), c.title) for c in cases]
+    return [SelectChoice("", "—")] + [SelectChoice(str(c.id), c.title) for c in cases]
 
 
 def _talk_form(event, form=None) -> TalkForm:
     form = form or TalkForm()
-    form.team_id.choices = [("", "—")] + [(str(t.id), t.name) for t in event.account.teams]
+    form.team_id.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(t.id), t.name) for t in event.account.teams
+    ]
     form.use_case_id.choices = _use_case_choices(event.account_id)
     return form
 
