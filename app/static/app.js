@@ -73,7 +73,8 @@ document.addEventListener("submit", (event) => {
   if (message && !window.confirm(message)) event.preventDefault();
 });
 
-// Checklist ticks: post the form with fetch and update the row in place; without JS the form posts normally.
+// Checklist ticks: post the form with fetch and update the task's rows in place (a task can be listed twice:
+// under "this week" and in its phase); without JS the form posts normally and the page reloads.
 document.addEventListener("submit", async (event) => {
   const form = event.target.closest("form[data-tick]");
   if (!form) return;
@@ -83,13 +84,17 @@ document.addEventListener("submit", async (event) => {
   const response = await fetch(form.action, { method: "POST", body: data, headers: { Accept: "application/json" } });
   if (!response.ok) { form.submit(); return; }
   const result = await response.json();
-  const row = form.closest("[data-task]");
-  row.classList.remove("todo", "done", "skipped", "overdue");
-  row.classList.add(result.status);
-  const button = form.querySelector("button");
-  const undo = result.status !== "todo";
-  button.value = undo ? "todo" : "done";
-  button.textContent = undo ? form.dataset.undo : form.dataset.done;
-  button.classList.toggle("secondary", undo);
-  row.querySelector(".task-state").textContent = undo ? `✓ ${result.who}` : "";
+  const id = form.closest("[data-task]").dataset.task;
+  document.querySelectorAll(`[data-task="${id}"]`).forEach((row) => {
+    row.classList.remove("todo", "done", "skipped", "overdue");
+    row.classList.add(result.status);
+    const button = row.querySelector("form[data-tick] button");
+    const undo = result.status !== "todo";
+    if (button) {
+      button.value = undo ? "todo" : "done";
+      button.textContent = undo ? form.dataset.undo : form.dataset.done;
+      button.classList.toggle("secondary", undo);
+    }
+    row.querySelector(".task-state").textContent = undo ? `✓ ${result.who}` : "";
+  });
 });
