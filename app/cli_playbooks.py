@@ -29,3 +29,18 @@ def tick(today):
             }
         )
     )
+
+
+@playbooks_cli.command("cron")
+def cron():
+    """Start rq's cron scheduler: it enqueues the daily pass every morning (needs REDIS_URL, a worker)."""
+    from flask import current_app
+    from rq.cron import CronScheduler
+
+    from tenants.jobs import redis_connection
+
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException("REDIS_URL is not set; run 'flask playbooks tick' from cron instead")
+    scheduler = CronScheduler(connection=redis_connection())
+    scheduler.load_config_from_file("app.cron_config")
+    scheduler.start()
