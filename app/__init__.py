@@ -5,11 +5,12 @@ import logging
 from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import access, i18n, jobs, models, security  # noqa: F401 - models registers the tables
+from app import access, i18n, jobs, limits, logsafe, models, security  # noqa: F401 - models registers the tables
+from app.billing import guard as billing_guard  # noqa: E402 - grouped with the shell's own modules
 from app.config import ROOT, from_env, instance_dir
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from tenants import passwords
-from tenants.users import load_user
+from tenants.sessions import load_user
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -18,11 +19,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(from_env())
     if overrides:
         app.config.update(overrides)
+        if "MAIL_BACKEND" in overrides and "MAIL_URL" not in overrides:
+            app.config["MAIL_URL"] = overrides["MAIL_BACKEND"]  # the earlier name of the setting
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logsafe.install(app.logger, logging.getLogger("adoptloop"), logging.getLogger("adoptloop.mail"))
     passwords.configure(fast=app.config["FAST_PASSWORD_HASH"])
     if proxies := app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    limits.init_app(app)  # before the blueprints: their <int:…> rules use its converter
     _ensure_sqlite_folder(app)
     db.init_app(app)
     jobs.init_app(app)
@@ -34,8 +39,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    billing_guard.init_app(app)  # after access: it reads the tenant bound to the request
     _register_blueprints(app)
     _register_error_pages(app)
+    from app.forms import error_list
+
+    app.jinja_env.globals["error_list"] = error_list
 
     from app.cli import register as register_cli
 
@@ -55,8 +64,8 @@ def _warn_about_development_settings(app: Flask) -> None:
     """Development defaults are fine on a laptop; on a shared database they deserve a loud line in the log."""
     if app.testing or app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-    if app.config["MAIL_BACKEND"] == "log":
-        app.logger.warning("MAIL_BACKEND=log writes invitation links (login tokens) to the log")
+    if app.config["MAIL_URL"] == "log":
+        app.logger.warning("MAIL_URL=log writes invitation links (login tokens) to the log")
     if not app.config["SESSION_COOKIE_SECURE"]:
         app.logger.warning("SESSION_COOKIE_SECURE is off; turn it on behind HTTPS")
 
@@ -83,6 +92,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.auth.views import bp as auth_bp
+    from app.billing.views import bp as billing_bp
     from app.estimate.views import bp as estimate_bp
     from app.home import bp as home_bp
     from app.library.views import bp as library_bp
@@ -90,7 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.reports.views import bp as reports_bp
     from app.team.views import bp as team_bp
 
-    for bp in (home_bp, auth_bp, accounts_bp, team_bp, profile_bp, estimate_bp, reports_bp):
+    for bp in (home_bp, auth_bp, accounts_bp, team_bp, profile_bp, estimate_bp, reports_bp, billing_bp):
         app.register_blueprint(bp)
     app.register_blueprint(library_bp)
     from app.checklists.views import bp as checklists_bp
@@ -102,7 +112,26 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
-    for code in (400, 403, 404, 405, 429, 500):
-        app.register_error_handler(
-            code, lambda e, code=code: (render_template("error.html", code=code), code)
-        )
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, lambda e, code=code: error_page(code))
+
+
+FALLBACK_ERROR_PAGE = (
+    '<!doctype html><html lang="en"><meta charset="utf-8"><title>{code} · AdoptLoop</title>'
+    '<p>Error {code}. <a href="/">AdoptLoop</a></p></html>'
+)
+
+
+def error_page(code: int):
+    """The error page, which must never fail itself.
+
+    The session is rolled back first: after a database error the transaction is aborted (PostgreSQL refuses
+    every further statement), and the page's header still loads the person's account name. Should the
+    template fail anyway, a plain page answers instead of a second error.
+    """
+    try:
+        db.session.rollback()
+        return render_template("error.html", code=code), code
+    except Exception:
+        logging.getLogger("adoptloop").exception("the error page for %s failed", code)
+        return FALLBACK_ERROR_PAGE.format(code=code), code, {"Content-Type": "text/html; charset=utf-8"}

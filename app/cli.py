@@ -107,3 +107,20 @@ def register(app: Flask) -> None:
     from app.cli_playbooks import playbooks_cli
 
     app.cli.add_command(playbooks_cli)
+    app.cli.add_command(stripe_fake)
+
+
+@click.command("stripe-fake")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=12111, show_default=True)
+@click.option("--webhook-url", default="http://127.0.0.1:5000/billing/webhook", show_default=True)
+@click.option("--trial-days", default=0, show_default=True, help="Start new subscriptions in a trial.")
+def stripe_fake(host, port, webhook_url, trial_days):
+    """Serve the local fake of the Stripe API (set STRIPE_API_BASE=http://HOST:PORT in the app)."""
+    from werkzeug.serving import run_simple
+
+    from app.stripe_fake import FakeStripe, create_fake_app
+
+    secret = current_app.config["STRIPE_WEBHOOK_SECRET"] or "whsec_adoptloop_fake"
+    click.echo(f"Stripe fake on http://{host}:{port}, webhooks to {webhook_url} ({secret})", err=True)
+    run_simple(host, port, create_fake_app(FakeStripe(webhook_url, secret, trial_days)), threaded=True)

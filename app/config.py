@@ -40,11 +40,16 @@ def from_env() -> dict:
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     redis_url = os.environ.get("REDIS_URL", "")
     secure_cookies = _bool("SESSION_COOKIE_SECURE", False)
+    mail_url = os.environ.get("MAIL_URL") or os.environ.get("MAIL_BACKEND") or "log"
     return {
         "SECRET_KEY": _secret_key(),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Billing: no key = the embedded default, billing "not configured" and no plan limits.
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),  # e.g. http://127.0.0.1:12111 for the fake
         # Jobs run on rq workers when Redis is configured, else in the web process.
         "JOBS_BACKEND": os.environ.get("JOBS_BACKEND", "rq" if redis_url else "inline"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
@@ -53,11 +58,30 @@ def from_env() -> dict:
         # Per target email, from any IP: slows a distributed guess without letting one person lock a user out
         # for more than a few minutes.
         "INVITE_RATE_LIMIT": os.environ.get("INVITE_RATE_LIMIT", "60 per hour"),
-        "LOGIN_EMAIL_RATE_LIMIT": os.environ.get("LOGIN_EMAIL_RATE_LIMIT", "30 per 10 minutes"),
-        # "log" writes mail to the application log; "file:/path" also drops .eml files there.
-        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "log"),
+        "LOGIN_EMAIL_RATE_LIMIT": os.environ.get("LOGIN_EMAIL_RATE_LIMIT", "100 per hour"),
+        # Sign-in counts failures only: per address and IP (a guesser), per IP (one machine trying many
+        # addresses); a correct password is never slowed, so a whole office behind one IP gets in.
+        "LOGIN_PAIR_RATE_LIMIT": os.environ.get("LOGIN_PAIR_RATE_LIMIT", "10 per 10 minutes"),
+        # Reset mails per target address, whoever asks: the same answer for known and unknown addresses.
+        "RESET_EMAIL_RATE_LIMIT": os.environ.get("RESET_EMAIL_RATE_LIMIT", "3 per hour"),
+        "LOGIN_IP_RATE_LIMIT": os.environ.get("LOGIN_IP_RATE_LIMIT", "50 per 10 minutes"),
+        # "log" writes mail to the application log; "file:/path" also drops .eml files there;
+        # "smtp://", "smtp+tls://" (STARTTLS) or "smtps://" hand it to a mail server (see app/mail.py).
+        "MAIL_URL": mail_url,
+        "MAIL_BACKEND": mail_url,  # the earlier name, kept so existing deployments keep working
         "MAIL_FROM": os.environ.get("MAIL_FROM", "AdoptLoop <no-reply@adoptloop.local>"),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
+        # Flask answers 400 to a Host header not listed (comma-separated); PUBLIC_URL or this is required
+        # outside the embedded default (app/limits.py).
+        "TRUSTED_HOSTS": [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+        or None,
+        # Request bodies: forms are small (a 200-team account is ~15 KB) but a use case may carry a long
+        # prompt (20,000 Japanese characters are 540 KB URL-encoded; a pasted 200 KB prompt 1.8 MB, which
+        # must reach the form to be refused with a field error); uploads get their own limit.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2_000_000)),
+        "MAX_UPLOAD_LENGTH": int(os.environ.get("MAX_UPLOAD_LENGTH", 50 * 1024 * 1024)),
+        "MAX_FORM_MEMORY_SIZE": 2_000_000,
+        "MAX_FORM_PARTS": 2000,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,
@@ -73,7 +97,4 @@ def from_env() -> dict:
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "Asia/Tokyo"),
         "LANGUAGES": ("ja", "en"),
         "FAST_PASSWORD_HASH": _bool("FAST_PASSWORD_HASH", False),
-        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
-        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
-        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
     }

@@ -1,7 +1,9 @@
 """Form pieces shared by several blueprints."""
 
+import re
 import unicodedata
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from flask_babel import gettext
@@ -16,8 +18,103 @@ from app.extensions import db
 from app.i18n import translate
 from tenants.errors import FieldErrors
 from tenants.rules import Bound
+from tenants.text import strip_invisible, text_problem
 
 T = TypeVar("T")
+
+
+def _leaf_fields(fields):
+    """Every input field of a form, looking inside field lists and sub-forms."""
+    from wtforms.fields import FieldList, FormField
+
+    for f in fields:
+        if isinstance(f, FieldList):
+            yield from _leaf_fields(f.entries)
+        elif isinstance(f, FormField):
+            yield from _leaf_fields(f.form)
+        else:
+            yield f
+
+
+_ROW_NUMBER = re.compile(r"-(\d+)-")
+
+
+def error_list(form) -> list[tuple[str, str, str]]:
+    """(field id, label, message) for every field error, rows of a list numbered, in page order: the error
+    summary links each one to its field."""
+    found = []
+    for f in _leaf_fields(form):
+        if not f.errors or f.type == "CSRFTokenField":
+            continue
+        label = str(f.label.text)
+        if match := _ROW_NUMBER.search(f.id):
+            label = f"{label} ({gettext('row %(n)s', n=int(match.group(1)) + 1)})"
+        found.extend((f.id, label, str(message)) for message in f.errors)
+    return found
+
+
+class AppForm(FlaskForm):
+    """Base of every form: text that cannot be stored is a field error, never a database error.
+
+    A NUL byte (which PostgreSQL refuses), a control character, a line break in a one-line field or a bidi
+    override is reported next to the field; zero-width characters are dropped from what was typed.
+    Text areas (``multiline``) keep their line breaks.
+    """
+
+    def validate(self, extra_validators=None):
+        problems = {}
+        for f in _leaf_fields(self):
+            if not isinstance(f.data, str) or f.type == "CSRFTokenField":
+                continue
+            problem = text_problem(f.data, multiline=f.type == "TextAreaField")
+            if problem:
+                problems[f] = problem
+                f.data = ""  # no later check or query ever sees the raw value
+            elif f.type in {"StringField", "EmailField", "SearchField"}:
+                f.data = strip_invisible(f.data)
+        ok = super().validate(extra_validators)
+        for f, problem in problems.items():
+            f.errors = [translate(problem)]  # instead of "required": the text was refused, not missing
+        return ok and not problems
+
+
+_JAPANESE_UNITS = {"億": 100_000_000, "万": 10_000, "千": 1_000}
+
+
+def parse_amount(text: str) -> int:
+    """A whole number as people in Japan write it: '1,200,000', '¥1,200,000', '1200000円', '450万',
+    '1億2000万', '1.5万' (= 15,000). Raises ValueError for anything else, or a fraction of one.
+
+    Pure: the browser's live preview (app.js) follows the same rules.
+    """
+    cleaned = unicodedata.normalize("NFKC", text)
+    for ch in (",", "¥", "円", " "):
+        cleaned = cleaned.replace(ch, "")
+    if not cleaned:
+        raise ValueError("empty")
+    if not any(unit in cleaned for unit in _JAPANESE_UNITS):
+        return int(cleaned)
+    total = Decimal(0)
+    rest = cleaned
+    for unit, size in _JAPANESE_UNITS.items():
+        if unit in rest:
+            head, _, rest = rest.partition(unit)
+            total += _decimal(head) * size
+    if rest:
+        total += _decimal(rest)
+    if total != total.to_integral_value():
+        raise ValueError("not a whole number")
+    return int(total)
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(text)
+    return value
 
 
 class LenientIntegerField(IntegerField):
@@ -32,16 +129,15 @@ class LenientIntegerField(IntegerField):
         if not valuelist:
             return
         raw = unicodedata.normalize("NFKC", valuelist[0] or "").strip()
-        cleaned = raw.replace(",", "").replace("¥", "").replace("円", "").replace(" ", "")
         self.raw_data = [raw]
-        if cleaned == "":
+        if raw.replace(" ", "") == "":
             self.data = None
             return
         try:
-            self.data = int(cleaned)
+            self.data = parse_amount(raw)
         except ValueError:
             self.data = None
-            raise ValueError(gettext("Enter a whole number, e.g. 1,200,000.")) from None
+            raise ValueError(gettext("Enter a whole number, e.g. 1,200,000 or 450万.")) from None
 
     def _value(self):
         # Show what the person typed; a stored amount reads with separators (1,200,000).

@@ -2,7 +2,7 @@
 
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, g, request, session
-from flask_babel import format_date, get_locale, gettext
+from flask_babel import format_date, format_datetime, get_locale, gettext, refresh
 from flask_login import current_user
 
 from app.extensions import babel
@@ -14,6 +14,8 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if (chosen := session.get("lang")) in languages:
         return chosen
+    if (invited := g.get("invitation_locale")) in languages:
+        return invited
     if current_user and current_user.is_authenticated:
         if current_user.locale in languages:
             return current_user.locale
@@ -21,6 +23,13 @@ def select_locale() -> str:
         if tenant is not None and tenant.default_locale in languages:
             return tenant.default_locale
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def use_invitation_locale(locale: str | None) -> None:
+    """Show this request in the language the inviter chose for the invitee (unless the visitor picked one
+    with the language switch): the invitee's browser may well be set to another language."""
+    g.invitation_locale = locale
+    refresh()
 
 
 def yen(value: int | None) -> str:
@@ -46,6 +55,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["yen"] = yen
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["datetime"] = lambda d: format_datetime(d, "short") if d else "—"
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else "—"
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["min_password_length"] = MIN_PASSWORD_LENGTH

@@ -18,6 +18,9 @@ import playbooks.usecases  # noqa: F401
 import reports.models  # noqa: F401
 import tenants.accounts  # noqa: F401
 import tenants.audit  # noqa: F401
+import tenants.billing.events  # noqa: F401
 import tenants.invitations  # noqa: F401
+import tenants.login_links  # noqa: F401
+import tenants.sessions  # noqa: F401
 import tenants.tenant  # noqa: F401
 import tenants.users  # noqa: F401

@@ -1,17 +1,26 @@
 """HTTP security headers for every response."""
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request
 
-# Everything is served by the app itself (no CDN), so the policy can be strict.
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
+# Everything is served by the app itself (no CDN), so the policy can be strict. The one exception is where a
+# form's answer redirects: the billing forms hand the owner over to Stripe's hosted Checkout and Portal.
+STRIPE_HOSTED = "https://checkout.stripe.com https://billing.stripe.com"
+
+
+def csp(form_targets: str = "") -> str:
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"object-src 'none'; base-uri 'self'; form-action 'self' {form_targets}".rstrip()
+        + "; frame-ancestors 'none'"
+    )
+
+
+CSP = csp()
 
 
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", _policy())
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
@@ -21,6 +30,14 @@ def add_security_headers(response: Response) -> Response:
         # Pages show tenant data: never keep them in shared caches or the back-forward cache after logout.
         headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def _policy() -> str:
+    """The billing page may send its forms on to Stripe (or, in tests and the demo, to the local fake)."""
+    if request.endpoint and request.endpoint.startswith("billing."):
+        fake = current_app.config.get("STRIPE_API_BASE") or ""
+        return csp(f"{STRIPE_HOSTED} {fake}".strip())
+    return CSP
 
 
 def init_app(app: Flask) -> None:

@@ -201,6 +201,11 @@ def load(app, tenant_id: int, account_id: int, cases: list[dict]) -> float:
     with app.app_context(), scoped(db.session, Scope(tenant_id=tenant_id)):
         bump_stamp(db.session, tenant_id, account_id, embedder.version)
         db.session.commit()
+    with app.app_context(), db.engine.connect() as conn:
+        # Planner statistics, as autovacuum (PostgreSQL) keeps them on a live database; without them
+        # PostgreSQL scans 100,000 rows for an IN list of 50 ids.
+        conn.execute(text("ANALYZE"))
+        conn.commit()
     return len(cases) / embed_seconds
 
 

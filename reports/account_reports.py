@@ -22,10 +22,12 @@ from reports.roi import compute, parse_inputs, to_json
 from reports.roi_inputs import inputs_from_account, production_use_cases
 from tenants import audit
 from tenants.accounts import Account, Team
+from tenants.billing.state import check_limit, month_start
 from tenants.db import as_utc, db, utcnow
 from tenants.errors import N_, FieldErrors
 from tenants.jobs import job
 from tenants.scoping import Scope, scoped
+from tenants.tenant import Tenant
 from tenants.users import User
 
 BUSINESS_TZ = ZoneInfo("Asia/Tokyo")
@@ -168,6 +170,8 @@ def request_report(
     if existing := session.scalar(select(Report).where(Report.request_key == req.request_key)):
         return existing, False
     _check(req)
+    this_month = session.scalar(select(func.count(Report.id)).where(Report.created_at >= month_start())) or 0
+    check_limit(session.get(Tenant, account.tenant_id), "reports_per_month", this_month)
     inputs = inputs_from_account(
         session,
         account,

@@ -35,7 +35,9 @@ SENSITIVITY_RISK_STEP = Decimal("0.1")
 ASSUMPTION_SOURCES = {
     "realization_rate": N_("Forrester TEI convention: only part of the time saved becomes productive work."),
     "risk_adjustment": N_("Forrester TEI risk adjustment of benefits; 0 unless the CSM sets it."),
-    "discount_rate": N_("Corporate discount rate for NPV; 10 % unless the client's finance team gives one."),
+    "discount_rate": N_(
+        "Corporate discount rate for NPV; ten percent unless the client's finance team gives one."
+    ),
     "horizon_years": N_("Three years, the usual span of a TEI study and of an enterprise licence."),
     "hourly_labor_cost": N_("Fully loaded hourly labor cost agreed with the client (pay and overhead)."),
     "use_cases": N_("Production use cases: minutes saved per run x runs per month x people using it."),

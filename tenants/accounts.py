@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from tenants.db import db, utcnow
 from tenants.scoping import AccountOwned, AccountRow
+from tenants.text import name_key
 
 if TYPE_CHECKING:
     from tenants.users import User
@@ -91,8 +92,10 @@ def get_account(session: Session, account_id: int) -> Account | None:
 
 
 def account_name_taken(session: Session, name: str, except_id: int | None = None) -> bool:
-    """True when the scoped tenant has another account called ``name`` (case-insensitive)."""
-    query = select(Account.id).where(func.lower(Account.name) == name.strip().lower())
+    """True when the scoped tenant has another account called ``name``: case, width and invisible characters
+    ignored (ÄBC = äbc), the same on SQLite, whose lower() only folds ASCII, and PostgreSQL."""
+    key = name_key(name)
+    query = select(Account.id, Account.name)
     if except_id is not None:
         query = query.where(Account.id != except_id)
-    return session.scalar(query) is not None
+    return any(name_key(other) == key for _, other in session.execute(query))

@@ -21,6 +21,9 @@ from tenants.scoping import MaybeAccountOwned, unscoped
 from tenants.tenant import Tenant
 from tenants.users import User, add_user, normalize_email
 
+NOT_VERIFIED = N_(
+    "Confirm your email address first (open the link we mailed you); then you can invite people."
+)
 INVITATION_TTL = timedelta(days=7)
 
 
@@ -33,6 +36,8 @@ class Invitation(MaybeAccountOwned, db.Model):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The language the inviter chose for the invitee: the mail, the acceptance page and the new profile.
+    locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
@@ -67,18 +72,25 @@ def invite(
     email: str,
     role: Role,
     account: Account | None = None,
+    locale: str | None = None,
     now: datetime | None = None,
 ) -> tuple[Invitation, str]:
     """Create an invitation and return it with the raw token (shown once, never stored).
 
     Raises :class:`FieldErrors` when the email already has a user or the inviter may not grant ``role``.
     """
+    if tenant.verified_at is None:
+        raise FieldErrors({"email": NOT_VERIFIED})
     if inviter is not None and not permissions.may_grant(inviter, role):
         raise FieldErrors({"role": N_("You cannot invite someone with this role.")})
     if role.is_vendor and account is not None:
         raise ValueError("vendor roles are tenant-wide")
     if not role.is_vendor and account is None:
         raise FieldErrors({"account": N_("Choose the client account this person belongs to.")})
+    if role.is_vendor:
+        from tenants.billing.state import check_limit, staff_seat_count
+
+        check_limit(tenant, "csm_seats", staff_seat_count(session))
     # Whether the address already has a login is not checked here: telling the inviter would let any vendor
     # probe who uses AdoptLoop. The invitee learns it when accepting.
     # One live link per person: a new invitation replaces the pending ones its inviter could revoke anyway.
@@ -91,6 +103,7 @@ def invite(
         account_id=account.id if account else None,
         token_hash=hash_token(token),
         invited_by_id=inviter.id if inviter else None,
+        locale=locale or tenant.default_locale,
         expires_at=(now or utcnow()) + INVITATION_TTL,
     )
     session.add(invitation)

@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session
 
 from tenants import audit
 from tenants.accounts import INDUSTRIES, Account, Team, account_name_taken
+from tenants.billing.state import account_count, check_limit
 from tenants.errors import N_, FieldErrors
 from tenants.invitations import Invitation, invite
 from tenants.people import vendor_staff
 from tenants.roles import Role
 from tenants.rules import ACCOUNT_BOUNDS, check_bounds
 from tenants.tenant import Tenant
+from tenants.text import clean_name, name_key
 from tenants.users import User
 
 
@@ -38,6 +40,7 @@ class AccountDraft:
     hourly_labor_cost_yen: int
     kickoff_date: date
     admin_email: str | None = None  # required when onboarding, absent when editing
+    admin_locale: str | None = None  # the language of the admin's invitation (default: the vendor's)
     csm_id: int | None = None
     teams: list[TeamDraft] = field(default_factory=list)
 
@@ -69,7 +72,7 @@ def validate(session: Session, draft: AccountDraft, account: Account | None = No
 def _fact_errors(session: Session, draft: AccountDraft, account: Account | None) -> dict[str, str]:
     """The account's own facts: name, industry, the bounded amounts and the responsible CSM."""
     errors: dict[str, str] = {}
-    if not draft.name.strip():
+    if not clean_name(draft.name):
         errors["name"] = N_("Enter the client's name.")
     elif account_name_taken(session, draft.name, except_id=account.id if account else None):
         errors["name"] = N_("An account with this name already exists.")
@@ -94,7 +97,7 @@ def _team_error(teams: list[TeamDraft]) -> str | None:
     """The first thing wrong with the team rows, or None."""
     if not teams:
         return N_("Add at least one department or team.")
-    names = [t.name.strip().lower() for t in teams]
+    names = [name_key(t.name) for t in teams]
     if any(not n for n in names):
         return N_("Every team needs a name.")
     if len(set(names)) != len(names):
@@ -124,21 +127,30 @@ def onboard_account(session: Session, tenant: Tenant, actor: User, draft: Accoun
     Validates first, so on :class:`FieldErrors` nothing has been added to the session.
     """
     validate(session, draft)
+    check_limit(tenant, "accounts", account_count(session))
     account = Account(
         tenant_id=tenant.id,
-        name=draft.name.strip(),
+        name=clean_name(draft.name),
         industry=draft.industry,
         licensed_seats=draft.licensed_seats,
         monthly_spend_yen=draft.monthly_spend_yen,
         hourly_labor_cost_yen=draft.hourly_labor_cost_yen,
         kickoff_date=draft.kickoff_date,
         csm_id=draft.csm_id or actor.id,
-        teams=[Team(tenant_id=tenant.id, name=t.name.strip(), headcount=t.headcount) for t in draft.teams],
+        teams=[
+            Team(tenant_id=tenant.id, name=clean_name(t.name), headcount=t.headcount) for t in draft.teams
+        ],
     )
     session.add(account)
     session.flush()
     invitation, token = invite(
-        session, tenant, inviter=actor, email=draft.admin_email, role=Role.CLIENT_ADMIN, account=account
+        session,
+        tenant,
+        inviter=actor,
+        email=draft.admin_email,
+        role=Role.CLIENT_ADMIN,
+        account=account,
+        locale=draft.admin_locale,
     )
     audit.record(
         session,
@@ -164,7 +176,7 @@ def update_account(session: Session, account: Account, actor: User, draft: Accou
         "monthly_spend_yen": account.monthly_spend_yen,
         "hourly_labor_cost_yen": account.hourly_labor_cost_yen,
     }
-    account.name = draft.name.strip()
+    account.name = clean_name(draft.name)
     account.industry = draft.industry
     account.licensed_seats = draft.licensed_seats
     account.monthly_spend_yen = draft.monthly_spend_yen
@@ -172,7 +184,9 @@ def update_account(session: Session, account: Account, actor: User, draft: Accou
     account.kickoff_date = draft.kickoff_date
     account.csm_id = draft.csm_id or account.csm_id
     existing = {t.id: t for t in account.teams}
-    renamed = [row for row in draft.teams if row.id is not None and existing[row.id].name != row.name.strip()]
+    renamed = [
+        row for row in draft.teams if row.id is not None and existing[row.id].name != clean_name(row.name)
+    ]
     if len(renamed) > 1:
         # Names are unique per account: a swap (A→B, B→A) passes through placeholder names first.
         for row in renamed:
@@ -181,10 +195,10 @@ def update_account(session: Session, account: Account, actor: User, draft: Accou
     for row in draft.teams:
         if row.id is None:
             account.teams.append(
-                Team(tenant_id=account.tenant_id, name=row.name.strip(), headcount=row.headcount)
+                Team(tenant_id=account.tenant_id, name=clean_name(row.name), headcount=row.headcount)
             )
         else:
-            existing[row.id].name, existing[row.id].headcount = row.name.strip(), row.headcount
+            existing[row.id].name, existing[row.id].headcount = clean_name(row.name), row.headcount
     changed = {k: [v, getattr(account, k)] for k, v in before.items() if getattr(account, k) != v}
     audit.record(
         session,

@@ -74,6 +74,15 @@ def may_read_report(actor: User, report) -> bool:
 def may_share_report(actor: User, report) -> bool:
     """Share links go out from the vendor, for finished reports only."""
     return actor.role.is_vendor and report.status == "done"
+def may_reactivate_user(actor: User, target: User) -> bool:
+    """Like :func:`may_manage_user`, but a deactivation by vendor staff is undone only by vendor staff."""
+    return may_manage_user(actor, target) and (actor.role.is_vendor or not target.deactivated_by_vendor)
+
+
+def may_see_contract_money(actor: User, account: object = None) -> bool:
+    """The contract price and the hourly labor cost are for vendor staff, the client admin and procurement,
+    not for champions and members."""
+    return actor.role not in {Role.CHAMPION, Role.MEMBER}
 
 
 def may_read_audit(actor: User) -> bool:

@@ -36,3 +36,21 @@ ROLE_LABELS = {
     Role.MEMBER: N_("Member"),
     Role.PROCUREMENT: N_("Procurement"),
 }
+
+# What a person invited with each role will do in AdoptLoop (said in the invitation mail).
+ROLE_DUTIES = {
+    Role.OWNER: N_("manage your company's colleagues, plan and billing, and every client account"),
+    Role.CSM: N_(
+        "onboard client accounts, follow their adoption, lead their hackathons and issue ROI reports"
+    ),
+    Role.CLIENT_ADMIN: N_(
+        "follow the adoption playbook's checklists, appoint AI champions, record lightning talks and "
+        "hackathon entries, and invite your colleagues"
+    ),
+    Role.CHAMPION: N_(
+        "share the use cases your team finds (problem, prompt, result, time saved), help colleagues and "
+        "present at the monthly lightning talks"
+    ),
+    Role.MEMBER: N_("read and post use cases, comment on them and search your company's use-case library"),
+    Role.PROCUREMENT: N_("read the ROI report: what your company's AI spend saves in labor cost"),
+}

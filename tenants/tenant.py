@@ -22,7 +22,15 @@ class Tenant(ScopeRoot, db.Model):
     subscription_status: Mapped[str] = mapped_column(String(32), default="not_configured")
     currency: Mapped[str] = mapped_column(String(3), default="JPY")
     default_locale: Mapped[str] = mapped_column(String(5), default="ja")
+    # Billing (tenants/billing): Stripe's ids and the subscription state last fetched from Stripe.
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(64))
+    current_period_end: Mapped[datetime | None]
+    trial_end: Mapped[datetime | None]
+    past_due_since: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the owner proved they read mail at their address; an unverified vendor cannot invite anyone.
+    verified_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"

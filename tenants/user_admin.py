@@ -5,7 +5,9 @@ from sqlalchemy.orm import Session
 
 from tenants import audit, permissions
 from tenants.errors import N_, FieldErrors
+from tenants.invitations import Invitation, revoke
 from tenants.passwords import hash_password, verify_password
+from tenants.text import clean_name
 from tenants.users import User, check_password_rules
 
 
@@ -19,20 +21,27 @@ def set_active(session: Session, actor: User, target: User, active: bool) -> Non
 
     Raises PermissionError when ``actor`` may not manage ``target``.
     """
-    if not permissions.may_manage_user(actor, target):
+    allowed = permissions.may_reactivate_user if active else permissions.may_manage_user
+    if not allowed(actor, target):
         raise PermissionError("actor may not manage this user")
     if target.active == active:
         return
     target.active = active
+    target.deactivated_by_vendor = not active and actor.role.is_vendor
     if not active:
         target.sign_out_everywhere()
+        # Links they sent die with their access: an ex-CSM's invitation must not let anyone in later.
+        for invitation in session.scalars(
+            select(Invitation).where(Invitation.invited_by_id == target.id, Invitation.accepted_at.is_(None))
+        ):
+            revoke(invitation)
     action = "user.reactivated" if active else "user.deactivated"
     audit.record(session, target.tenant_id, actor.id, action, f"user:{target.id}", target.account_id)
 
 
 def update_profile(user: User, *, name: str, locale: str | None) -> None:
     """Change what a person may change about themselves."""
-    user.name = name.strip()
+    user.name = clean_name(name)
     user.locale = locale
 
 

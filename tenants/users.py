@@ -11,11 +11,12 @@ from tenants import audit
 from tenants.accounts import Account
 from tenants.db import db, utcnow
 from tenants.errors import N_, FieldErrors, Message
-from tenants.passwords import DUMMY_HASH, hash_password, verify_password
+from tenants.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from tenants.roles import Role
 from tenants.rules import MIN_PASSWORD_LENGTH, PASSWORD_TOO_SHORT
 from tenants.scoping import MaybeAccountOwned, Scope, TenantOwned, unscoped
 from tenants.tenant import Tenant, unique_slug
+from tenants.text import clean_name
 
 
 class User(TenantOwned, db.Model):
@@ -29,6 +30,8 @@ class User(TenantOwned, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
+    # Set when vendor staff deactivated the person: only vendor staff may then undo it, not a client admin.
+    deactivated_by_vendor: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Part of the session identifier: bumping it signs the user out everywhere (sessions and remember-me).
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -47,8 +50,11 @@ class User(TenantOwned, db.Model):
     def is_active(self) -> bool:
         return self.active
 
+    # The cookie id of the sign-in this object was loaded for or is starting (see tenants.sessions).
+    sign_in_id = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        return self.sign_in_id or f"{self.id}:{self.session_version}:"
 
     def sign_out_everywhere(self) -> None:
         """Invalidate every session and remember-me cookie of this user (password change, deactivation)."""
@@ -136,7 +142,7 @@ def add_user(
     user = User(
         tenant_id=tenant.id,
         email=normalize_email(email),
-        name=name.strip(),
+        name=clean_name(name),
         password_hash=hash_password(password),
         locale=locale,
     )
@@ -146,12 +152,26 @@ def add_user(
 
 
 def sign_up_vendor(
-    session: Session, *, vendor_name: str, name: str, email: str, password: str, locale: str = "ja"
+    session: Session,
+    *,
+    vendor_name: str,
+    name: str,
+    email: str,
+    password: str,
+    locale: str = "ja",
+    verified: bool = True,
 ) -> User:
-    """Create a new tenant and its first owner. Commits nothing; the caller owns the transaction."""
+    """Create a new tenant and its first owner. Commits nothing; the caller owns the transaction.
+
+    ``verified=False`` (self sign-up on the web) leaves the vendor unable to invite until the owner opens
+    the link mailed to them (:mod:`tenants.login_links`); the CLI and the demo vouch for the address.
+    """
     with unscoped(session, "sign-up creates a new tenant"):
         tenant = Tenant(
-            name=vendor_name.strip(), slug=unique_slug(session, vendor_name), default_locale=locale
+            name=clean_name(vendor_name),
+            slug=unique_slug(session, vendor_name),
+            default_locale=locale,
+            verified_at=utcnow() if verified else None,
         )
         session.add(tenant)
         session.flush()
@@ -169,25 +189,13 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     with unscoped(session, "sign-in looks a user up by email before any tenant is known"):
         user = session.scalar(select(User).where(User.email == normalize_email(email)))
         if user is None:
-            verify_password(DUMMY_HASH, password)
+            verify_dummy(password)
             return None
         if not verify_password(user.password_hash, password) or not user.active:
             return None
+        if needs_rehash(user.password_hash):
+            # Hashes from before the cost changed are upgraded while the password is at hand.
+            user.password_hash = hash_password(password)
         user.last_login_at = utcnow()
         session.flush()
         return user
-
-
-def load_user(session: Session, session_id: str) -> User | None:
-    """The active user a session cookie names (``"<id>:<session_version>"``), loaded before any scope exists.
-
-    A cookie from before a :meth:`User.sign_out_everywhere` or of a deactivated user loads nobody.
-    """
-    user_id, _, version = session_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
-        return None
-    with unscoped(session, "the session cookie names the user whose scope we are about to set"):
-        user = session.scalar(select(User).where(User.id == int(user_id), User.active.is_(True)))
-    if user is None or user.session_version != int(version):
-        return None
-    return user

@@ -63,19 +63,19 @@ def draft(name: str, admin_email: str, **overrides) -> AccountDraft:
     return AccountDraft(**values)
 
 
-def make_world(app, label: str) -> World:
+def make_world(app, label: str, use_cases: bool = False) -> World:
     """Build and commit a complete vendor; names carry ``label`` so leaks are easy to spot in HTML.
 
     Runs in its own app context: a test must not hold one across client requests, or the requests would
     share its ``g`` and database session.
     """
     with app.app_context():
-        world = _build_world(label)
+        world = _build_world(label, use_cases)
         db.session.remove()
     return world
 
 
-def _build_world(label: str) -> World:
+def _build_world(label: str, use_cases: bool = False) -> World:
     n = next(_seq)
     session = db.session
     owner = sign_up_vendor(
@@ -128,7 +128,8 @@ def _build_world(label: str) -> World:
             report, link = _finished_report(session, account_id, users["csm"], label)
             world.report_ids.append(report.id)
             world.share_link_ids.append(link.id)
-        _add_use_cases(session, world, users, label)
+        if use_cases:  # opt-in, so other tests' counts of use cases (ROI, density) stay their own
+            _add_use_cases(session, world, users, label)
         _start_playbooks(session, world, users)
     world.emails_by_role = {role: u.email for role, u in users.items()}
     world.user_ids = {role: u.id for role, u in users.items()}
@@ -151,6 +152,8 @@ def _finished_report(session, account_id: int, csm: User, label: str):
     link, _token = create_share_link(session, report, csm)
     session.flush()
     return report, link
+
+
 def _add_use_cases(session, world: World, users: dict, label: str) -> None:
     from playbooks.usecase_links import link_use_cases
     from playbooks.usecases import create_use_case

@@ -1,16 +1,17 @@
 """The guided onboarding form and the invite-a-person form of an account."""
 
+import re
 from datetime import UTC, datetime
 
+from flask import request
+from flask_babel import get_locale, gettext, to_user_timezone
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_user_timezone
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, FieldList, Form, FormField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from app.auth.forms import REQUIRED
-from app.forms import LenientIntegerField, Within
+from app.forms import AppForm, LenientIntegerField, Within
 from tenants.accounts import INDUSTRIES
 from tenants.onboarding import AccountDraft, TeamDraft
 from tenants.roles import CLIENT_ROLES, ROLE_LABELS, Role
@@ -39,6 +40,7 @@ def industry_names() -> dict[str, str]:
 
 
 MIN_TEAM_ROWS = 3
+TEAM_ROW_KEY = re.compile(r"teams-(\d+)-")
 
 
 def _optional_int(value) -> int | None:
@@ -69,7 +71,7 @@ class TeamRow(Form):
         return ok
 
 
-class AccountForm(FlaskForm):
+class AccountForm(AppForm):
     """The account's facts and teams: edited after onboarding with the same rules."""
 
     name = StringField(_l("Client name"), [DataRequired(REQUIRED), Length(max=200)])
@@ -83,7 +85,7 @@ class AccountForm(FlaskForm):
         [InputRequired(REQUIRED), Within(ACCOUNT_BOUNDS["licensed_seats"])],
     )
     monthly_spend_yen = LenientIntegerField(
-        _l("Monthly spend (¥)"),
+        _l("Monthly spend, excl. tax (¥)"),
         [InputRequired(REQUIRED), Within(ACCOUNT_BOUNDS["monthly_spend_yen"])],
     )
     hourly_labor_cost_yen = LenientIntegerField(
@@ -101,6 +103,21 @@ class AccountForm(FlaskForm):
         if not self.is_submitted() and self.kickoff_date.data is None:
             # Today where the people are (BABEL_DEFAULT_TIMEZONE), not on the server's clock.
             self.kickoff_date.data = to_user_timezone(datetime.now(UTC)).date()
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        # FieldList keeps the first max_entries rows and drops the rest without a word; say so instead.
+        sent = len({m.group(1) for key in request.form if (m := TEAM_ROW_KEY.match(key))})
+        if sent > self.teams.max_entries:
+            self.form_errors.append(
+                gettext(
+                    "An account can have at most %(n)s teams; this form sent %(sent)s. Nothing was saved.",
+                    n=self.teams.max_entries,
+                    sent=f"{sent:,}",
+                )
+            )
+            return False
+        return ok
 
     def to_draft(self) -> AccountDraft:
         return AccountDraft(
@@ -141,17 +158,38 @@ class AccountForm(FlaskForm):
             self.teams.append_entry()
 
 
+LANGUAGE_CHOICES = [SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
+
+
+def _language_field(label):
+    """The language the invitee reads their mail and pages in; the inviter chooses it, not a browser."""
+    return SelectField(label, choices=LANGUAGE_CHOICES, default=lambda: str(get_locale()))
+
+
 class OnboardAccountForm(AccountForm):
     admin_email = EmailField(
         _l("Client admin's email"), [DataRequired(REQUIRED), Email(_l("Enter a valid email address."))]
     )
+    admin_locale = _language_field(_l("Language of the invitation"))
+
+    def to_draft(self) -> AccountDraft:
+        draft = super().to_draft()
+        draft.admin_locale = self.admin_locale.data
+        return draft
 
 
-class InvitePersonForm(FlaskForm):
+# Least powerful first: an invite form starts on the role that can do the least harm.
+LEAST_POWERFUL_FIRST = [Role.MEMBER, Role.CHAMPION, Role.PROCUREMENT, Role.CLIENT_ADMIN, Role.CSM, Role.OWNER]
+
+
+class InvitePersonForm(AppForm):
     email = EmailField(_l("Email"), [DataRequired(REQUIRED), Email(_l("Enter a valid email address."))])
     role = SelectField(_l("Role"))
+    locale = _language_field(_l("Language of the invitation"))
 
     def __init__(self, *args, roles: frozenset[Role] = CLIENT_ROLES, **kwargs):
         super().__init__(*args, **kwargs)
-        ordered = [r for r in Role if r in roles]
+        ordered = [r for r in LEAST_POWERFUL_FIRST if r in roles]
         self.role.choices = [SelectChoice(r.value, _l(ROLE_LABELS[r])) for r in ordered]
+        if not self.is_submitted() and ordered:
+            self.role.data = ordered[0].value

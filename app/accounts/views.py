@@ -123,6 +123,7 @@ def invite(account_id: int):
                 email=form.email.data,
                 role=Role(form.role.data),
                 account=account,
+                locale=form.locale.data,
             ),
         )
         if created is not None:

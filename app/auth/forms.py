@@ -1,10 +1,10 @@
 """Sign-up, sign-in and invitation-acceptance forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from app.forms import AppForm
 from app.i18n import translate
 from tenants.errors import Message
 from tenants.rules import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_TOO_SHORT
@@ -28,7 +28,7 @@ def password_field(label):
     return PasswordField(label, validators=[DataRequired(REQUIRED), _PasswordLength()])
 
 
-class SignupForm(FlaskForm):
+class SignupForm(AppForm):
     vendor_name = StringField(
         _l("Company name (your AI product vendor)"), [DataRequired(REQUIRED), Length(max=200)]
     )
@@ -37,15 +37,31 @@ class SignupForm(FlaskForm):
     password = password_field(_l("Password"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField(_l("Email"), [DataRequired(REQUIRED), Email(_l("Enter a valid email address."))])
     password = PasswordField(_l("Password"), [DataRequired(REQUIRED)])
     remember = BooleanField(_l("Keep me signed in"))
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(AppForm):
     name = StringField(_l("Your name"), [DataRequired(REQUIRED), Length(max=200)])
     password = password_field(_l("Choose a password"))
     confirm = PasswordField(
         _l("Repeat the password"), [DataRequired(REQUIRED), EqualTo("password", _l("The passwords differ."))]
+    )
+
+
+class ConfirmForm(AppForm):
+    """Only the CSRF token: a button that turns a mailed link into a POST."""
+
+
+class ForgotPasswordForm(AppForm):
+    email = EmailField(_l("Email"), [DataRequired(REQUIRED), Email(_l("Enter a valid email address."))])
+
+
+class ResetPasswordForm(AppForm):
+    password = password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        [DataRequired(REQUIRED), EqualTo("password", _l("The passwords differ."))],
     )

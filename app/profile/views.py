@@ -3,8 +3,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
-from flask_wtf import FlaskForm
+from flask_login import current_user
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -12,20 +11,22 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from app.access import EVERYONE_SIGNED_IN, allow
 from app.auth.forms import REQUIRED, password_field
 from app.extensions import db, limiter
-from app.forms import save_or_show_errors
+from app.forms import AppForm, save_or_show_errors
+from app.signin import start_session
+from tenants import sessions
 from tenants.user_admin import change_password, update_profile
 
 bp = Blueprint("profile", __name__)
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(AppForm):
     name = StringField(_l("Your name"), [DataRequired(REQUIRED), Length(max=200)])
     locale = SelectField(
         _l("Language"), choices=[SelectChoice("ja", "日本語"), SelectChoice("en", "English")]
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(AppForm):
     current_password = PasswordField(_l("Current password"), [DataRequired(REQUIRED)])
     new_password = password_field(_l("New password"))
     confirm = PasswordField(
@@ -35,7 +36,14 @@ class PasswordForm(FlaskForm):
 
 
 def _render(profile: ProfileForm, password: PasswordForm, status: int = 200):
-    return render_template("profile/index.html", profile=profile, password=password), status
+    user = current_user._get_current_object()
+    return render_template(
+        "profile/index.html",
+        profile=profile,
+        password=password,
+        sign_ins=sessions.open_sign_ins(db.session, user),
+        is_current=lambda row: sessions.is_current(row, user.get_id()),
+    ), status
 
 
 @bp.get("/profile")
@@ -71,7 +79,7 @@ def save_password():
         if saved is not None:
             # Every other session ended with the old session version; this one continues under the new one.
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-            login_user(user, remember=remembered, fresh=True)
+            start_session(user, remember=remembered)
             current_app.logger.info("user %s changed their password", user.id)
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("profile.index"))

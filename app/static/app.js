@@ -28,6 +28,48 @@ document.addEventListener("DOMContentLoaded", () => {
       navigator.clipboard?.writeText(input.value);
     });
   });
+  // An error summary takes focus, so a screen reader reads it and the keyboard starts there.
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+
+  // Destructive actions ask first, naming the person and the effect (the text comes from the page).
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+
+  // Amounts: "450万" reads as "= ¥4,500,000" while it is typed (same rules as app/forms.py parse_amount).
+  const units = [["億", 100000000], ["万", 10000], ["千", 1000]];
+  const parseAmount = (text) => {
+    let s = text.normalize("NFKC").replace(/[,¥円\s]/g, "");
+    if (!s) return null;
+    const plain = (t) => (/^\d+(\.\d+)?$/.test(t) ? Number(t) : NaN);
+    if (!units.some(([u]) => s.includes(u))) return /^-?\d+$/.test(s) ? Number(s) : NaN;
+    let total = 0;
+    for (const [unit, size] of units) {
+      if (s.includes(unit)) {
+        const [head, rest] = [s.slice(0, s.indexOf(unit)), s.slice(s.indexOf(unit) + 1)];
+        total += plain(head) * size;
+        s = rest;
+      }
+    }
+    if (s) total += plain(s);
+    return Number.isInteger(total) ? total : NaN;
+  };
+  document.querySelectorAll("[data-yen-preview]").forEach((input) => {
+    const out = document.createElement("p");
+    out.className = "yen-preview";
+    out.setAttribute("aria-live", "polite");
+    out.dataset.previewFor = input.id;
+    input.insertAdjacentElement("afterend", out);
+    const show = () => {
+      const value = parseAmount(input.value);
+      out.textContent = value === null || Number.isNaN(value) ? "" : "= ¥" + value.toLocaleString("ja-JP");
+    };
+    input.addEventListener("input", show);
+    show();
+  });
 });
 
 // ROI estimate: recompute as the CSM types (the Calculate button does the same without JavaScript).
@@ -66,13 +108,6 @@ document.addEventListener("DOMContentLoaded", () => {
     }, 250);
   });
 });
-
-// Destructive forms ask first, naming the effect (the server still decides what is allowed).
-document.addEventListener("submit", (event) => {
-  const message = event.target.dataset?.confirm;
-  if (message && !window.confirm(message)) event.preventDefault();
-});
-
 // Checklist ticks: post the form with fetch and update the task's rows in place (a task can be listed twice:
 // under "this week" and in its phase); without JS the form posts normally and the page reloads.
 document.addEventListener("submit", async (event) => {

@@ -4,13 +4,15 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app import account_mail
 from app.access import INVITERS, OWNER_ONLY, VENDOR_STAFF, allow
 from app.accounts.forms import InvitePersonForm
+from app.audit_text import sentences
 from app.extensions import db
 from app.forms import save_or_show_errors
 from app.i18n import translate
 from app.invites import invite_limit, send_and_show
-from tenants import audit, invitations, people, permissions, user_admin
+from tenants import audit, invitations, login_links, people, permissions, user_admin
 from tenants.errors import FieldErrors
 from tenants.roles import VENDOR_ROLES, Role
 
@@ -23,7 +25,7 @@ def _render(form: InvitePersonForm, status: int = 200):
         staff=people.vendor_staff(db.session),
         pending=invitations.list_invitations(db.session),
         form=form,
-        events=audit.recent(db.session, 20) if permissions.may_read_audit(current_user) else [],
+        events=sentences(audit.recent(db.session, 20)) if permissions.may_read_audit(current_user) else [],
     ), status
 
 
@@ -42,7 +44,12 @@ def invite():
         created = save_or_show_errors(
             form,
             lambda: invitations.invite(
-                db.session, g.tenant, inviter=current_user, email=form.email.data, role=Role(form.role.data)
+                db.session,
+                g.tenant,
+                inviter=current_user,
+                email=form.email.data,
+                role=Role(form.role.data),
+                locale=form.locale.data,
             ),
         )
         if created is not None:
@@ -120,3 +127,25 @@ def deactivate_user(user_id: int):
 @allow(INVITERS)
 def reactivate_user(user_id: int):
     return _set_active(user_id, active=True)
+
+
+@bp.post("/users/<int:user_id>/sign-in-link")
+@allow(INVITERS)
+@invite_limit
+def send_sign_in_link(user_id: int):
+    """A CSM or client admin sends one of their people a link to choose a new password (mailed to them)."""
+    target = user_admin.get_user(db.session, user_id)
+    if target is None:
+        abort(404)
+    if not permissions.may_manage_user(current_user, target) or not target.active:
+        abort(403)
+    token = login_links.issue(db.session, target, login_links.Purpose.RESET, by=current_user)
+    db.session.commit()
+    account_mail.send_reset(target, token, by=current_user)
+    flash(
+        _("A new sign-in link is on its way to %(name)s (%(email)s).", name=target.name, email=target.email),
+        "success",
+    )
+    if target.account_id and not target.role.is_vendor:
+        return redirect(url_for("accounts.detail", account_id=target.account_id))
+    return redirect(url_for("team.index"))

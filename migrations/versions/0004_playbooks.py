@@ -1,7 +1,7 @@
 """playbooks: checklists, champions, events, calendar feeds, custom playbooks
 
 Revision ID: 0004_playbooks
-Revises: 0007_reports
+Revises: 0011_billing
 Create Date: 2026-11-24 15:15:28.119843
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_playbooks'
-down_revision = '0007_reports'
+down_revision = '0011_billing'
 branch_labels = None
 depends_on = None
 

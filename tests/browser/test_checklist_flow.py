@@ -3,6 +3,7 @@ an LT talk; screenshots of the checklist in English and Japanese at 1280 and 390
 
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -14,6 +15,15 @@ from tests.factories import PASSWORD, make_world
 
 SHOTS = Path("/tmp/adoptloop-screens")
 FIRST_MONTH = ("Call for champion self-nominations", "Appoint the first 2-3 champions")
+
+
+def _shot(page, name: str, full_page: bool) -> None:
+    """Save a screenshot for review; Chromium now and then refuses one mid-layout, so try a second time."""
+    try:
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+    except PlaywrightError:
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
 
 def _statuses(app, world) -> dict[str, str]:
@@ -38,7 +48,7 @@ def test_client_admin_ticks_first_month_tasks_and_records_a_talk(app, live_serve
     assert page.url.endswith(f"/accounts/{world.account_ids[0]}/checklist")
     this_week = page.get_by_test_id("this-week")
     expect(this_week.get_by_text("Overdue").first).to_be_visible()
-    page.screenshot(path=str(SHOTS / "checklist-en-1280.png"), full_page=True)
+    _shot(page, "checklist-before-ticks-en-1280", full_page=True)
 
     page.evaluate("window.__noReload = true")  # survives only if the ticks do not reload the page
     launch = page.get_by_test_id("run-ai_champion")
@@ -81,6 +91,6 @@ def test_client_admin_ticks_first_month_tasks_and_records_a_talk(app, live_serve
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(f"{live_server}/accounts/{world.account_ids[0]}/checklist")
             page.get_by_role("button", name=label).click()
-            page.screenshot(path=str(SHOTS / f"checklist-{lang}-{width}.png"), full_page=False)
+            _shot(page, f"checklist-{lang}-{width}", full_page=False)
     expect(page.get_by_role("heading", name="チェックリスト")).to_be_visible()
     context.close()

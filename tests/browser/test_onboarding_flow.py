@@ -20,6 +20,11 @@ def test_signup_onboard_and_join_as_client_admin(live_server, page):
     page.get_by_label("Work email").fill("ken@kaizen-ai.example.com")
     page.get_by_label("Password").fill("a-long-password")
     page.get_by_role("button", name="Create workspace").click()
+    # The address is confirmed through the mailed link (shown here: no mail leaves the embedded default).
+    expect(page.get_by_role("heading", name="Check your mail")).to_be_visible()
+    verify = re.search(r"http://\S+/verify/[\w-]+", page.locator("[data-mail-preview]").inner_text()).group(0)
+    page.goto(verify)
+    page.get_by_role("button", name="Confirm and sign in").click()
     expect(page.get_by_role("heading", name="Portfolio")).to_be_visible()
     expect(page.get_by_text("No client accounts yet")).to_be_visible()
 

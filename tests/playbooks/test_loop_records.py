@@ -23,7 +23,7 @@ from tests.factories import make_world
 
 @pytest.fixture
 def world(app):
-    return make_world(app, "loop")
+    return make_world(app, "loop", use_cases=True)
 
 
 @pytest.fixture

@@ -163,7 +163,7 @@ def test_owner_upload_shows_errors_per_key(app, client, world):
 
 
 def test_tick_command_prints_json_and_mails_once_a_day(app, world, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "MAIL_BACKEND", f"file:{tmp_path}")
+    monkeypatch.setitem(app.config, "MAIL_URL", f"file:{tmp_path}")
     runner = app.test_cli_runner()
     first = runner.invoke(args=["playbooks", "tick", "--today", "2026-12-20"])
     assert first.exit_code == 0, first.output

@@ -118,8 +118,8 @@ def test_body_is_frozen_after_publishing_and_edits_make_revisions(app):
 
 
 def test_comments_thread_and_mentions_notify(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "MAIL_BACKEND", f"file:{tmp_path}")
-    world = make_world(app, "talk")
+    monkeypatch.setitem(app.config, "MAIL_URL", f"file:{tmp_path}")
+    world = make_world(app, "talk", use_cases=True)
     case_id = world.use_case_ids[0]
     champion = signed_in(app, world, "champion")
     handle = world.email("member").split("@")[0]
@@ -153,8 +153,8 @@ def test_comments_thread_and_mentions_notify(app, tmp_path, monkeypatch):
 
 
 def test_links_keep_both_and_refuse_other_accounts(app):
-    world = make_world(app, "link")
-    other_world = make_world(app, "link-other")
+    world = make_world(app, "link", use_cases=True)
+    other_world = make_world(app, "link-other", use_cases=True)
     member = signed_in(app, world, "member")
     a, b = world.use_case_ids[0], world.use_case_ids[2]
     compare = member.get(f"/library/links/{world.link_ids[0]}").get_data(as_text=True)
@@ -168,7 +168,7 @@ def test_links_keep_both_and_refuse_other_accounts(app):
 
 
 def test_wiki_day_lists_only_cases_quiet_for_90_days(app):
-    world = make_world(app, "wiki")
+    world = make_world(app, "wiki", use_cases=True)
     a, _, b = world.use_case_ids
     with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
         long_ago = utcnow() - timedelta(days=200)
@@ -199,7 +199,7 @@ def test_wiki_day_lists_only_cases_quiet_for_90_days(app):
 
 
 def test_procurement_reads_production_cases_only(app):
-    world = make_world(app, "proc")
+    world = make_world(app, "proc", use_cases=True)
     member = signed_in(app, world, "member")
     post(member, "/library/new", CASE)
     [(shared_id, *_)] = cases(app, world, title="議事録の要約")

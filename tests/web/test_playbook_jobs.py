@@ -22,7 +22,7 @@ def _work(outbox: Path) -> None:
         os.environ,
         DATABASE_URL=TEST_DATABASE_URL,
         REDIS_URL=TEST_REDIS_URL,
-        MAIL_BACKEND=f"file:{outbox}",
+        MAIL_URL=f"file:{outbox}",
         FAST_PASSWORD_HASH="1",
     )
     worker = subprocess.run(
@@ -38,7 +38,7 @@ def _work(outbox: Path) -> None:
 
 def test_daily_tick_job_runs_on_a_worker_and_mails_once_a_day(app, tmp_path):
     outbox = tmp_path / "outbox"
-    rq_app = create_app(app_config(JOBS_BACKEND="rq", MAIL_BACKEND=f"file:{outbox}"))
+    rq_app = create_app(app_config(JOBS_BACKEND="rq", MAIL_URL=f"file:{outbox}"))
     world = make_world(rq_app, "cron")
     with rq_app.app_context():
         enqueue(daily_tick, job_id="playbooks-tick-1")
