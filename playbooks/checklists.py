@@ -54,8 +54,11 @@ class PlaybookRun(AccountOwned, db.Model):
 
     @property
     def playbook(self) -> PlaybookSpec:
-        """The frozen playbook this run follows."""
-        return PlaybookSpec.model_validate(self.spec)
+        """The frozen playbook this run follows (validated once per loaded row: every task row asks)."""
+        cached = self.__dict__.get("_playbook")
+        if cached is None:
+            cached = self.__dict__["_playbook"] = PlaybookSpec.model_validate(self.spec)
+        return cached
 
 
 class Task(AccountOwned, db.Model):
