@@ -176,3 +176,10 @@ def test_tick_command_prints_json_and_mails_once_a_day(app, world, tmp_path, mon
     again = json.loads(runner.invoke(args=["playbooks", "tick", "--today", "2026-12-20"]).output)
     assert again == {"day": "2026-12-20", "tasks_generated": 0, "digests_sent": 0}
     assert len(list(tmp_path.glob("*.eml"))) == len(mails)
+
+
+def test_tick_command_names_a_bad_date_without_a_traceback(app):
+    result = app.test_cli_runner().invoke(args=["playbooks", "tick", "--today", "2026-02-30"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"error": "--today: '2026-02-30' is not a date like 2026-12-20"}
+    assert "Traceback" not in result.output
