@@ -82,6 +82,7 @@ def test_client_admin_ticks_first_month_tasks_and_records_a_talk(app, live_serve
     talks = page.get_by_test_id("talks")
     expect(talks.get_by_role("link", name="Meeting notes in five minutes")).to_be_visible()
     expect(talks.get_by_text("55 minutes per run")).to_be_visible()
+    _shot(page, "lt-day-en-1280", full_page=True)
     with app.app_context(), unscoped(db.session, "test counts talks"):
         assert len(db.session.scalars(select(Talk)).all()) == 1
 
