@@ -199,6 +199,20 @@ def set_status(session: Session, task: Task, actor: User, status: str, note: str
     return task
 
 
+def assign(session: Session, task: Task, assignee_id: int | None) -> Task:
+    """Name the person who does ``task`` (None: back to everyone holding the owner role). The person must
+    belong to the task's account, or be the account's CSM for a CSM task."""
+    if assignee_id is not None:
+        person = session.get(User, assignee_id)
+        in_account = person is not None and person.account_id == task.account_id
+        is_csm = person is not None and task.owner_role == "csm" and task.account.csm_id == person.id
+        if not (in_account or is_csm):
+            raise FieldErrors({"assignee_id": N_("Choose a person of this account.")})
+    task.assignee_id = assignee_id
+    session.flush()
+    return task
+
+
 @dataclass
 class Progress:
     """Done (or skipped) out of all tasks due so far plus the one-off ones."""

@@ -17,6 +17,7 @@ from tenants.roles import ROLE_LABELS, Role
 
 bp = Blueprint("checklists", __name__)
 TICKERS = frozenset({Role.OWNER, Role.CSM, Role.CLIENT_ADMIN, Role.CHAMPION})
+ASSIGNERS = frozenset({Role.OWNER, Role.CSM, Role.CLIENT_ADMIN})
 ROLE_LABEL_BY_VALUE = {role.value: label for role, label in ROLE_LABELS.items()}
 
 
@@ -38,7 +39,22 @@ def account(account_id: int):
         focus=cl.open_tasks(db.session, today, account_id=account.id),
         startable=[p for k, p in cl.available_playbooks(db.session).items() if k not in started],
         role_labels=ROLE_LABEL_BY_VALUE,
+        people=_people(account),
     )
+
+
+def _people(account):
+    """Who a task can be assigned to: the account's people and its CSM."""
+    from tenants.users import Membership, User
+
+    people = list(
+        db.session.scalars(
+            db.select(User).join(Membership).where(Membership.account_id == account.id).order_by(User.name)
+        )
+    )
+    if account.csm is not None:
+        people.append(account.csm)
+    return people
 
 
 def account_runs(account):
@@ -70,6 +86,23 @@ def set_status(task_id: int):
     db.session.commit()
     if wants_json:
         return jsonify(ok=True, status=task.status, who=current_user.name)
+    return redirect(url_for("checklists.account", account_id=task.account_id) + f"#task-{task.id}")
+
+
+@bp.post("/tasks/<int:task_id>/assignee")
+@allow(ASSIGNERS)
+def assign(task_id: int):
+    """Name the person who does a task (client admins for their account, vendor staff for any)."""
+    task = db.session.get(cl.Task, task_id) or abort(404)
+    if not permissions.may_tick_task(current_user, task):
+        abort(403)
+    try:
+        cl.assign(db.session, task, request.form.get("assignee_id", type=int))
+        db.session.commit()
+    except FieldErrors as errors:
+        db.session.rollback()
+        for message in errors.errors.values():
+            flash(translate(message), "error")
     return redirect(url_for("checklists.account", account_id=task.account_id) + f"#task-{task.id}")
 
 

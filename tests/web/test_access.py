@@ -40,6 +40,7 @@ MATRIX: dict[str, set[str] | str] = {
     "checklists.account": EVERYONE,
     "checklists.set_status": {"owner", "csm", "client_admin", "champion"},
     "checklists.start": VENDOR,
+    "checklists.assign": INVITERS,
     "checklists.due": VENDOR,
     "loop.account": EVERYONE,
     "loop.create_event": INVITERS,

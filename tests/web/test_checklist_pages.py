@@ -183,3 +183,19 @@ def test_tick_command_names_a_bad_date_without_a_traceback(app):
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {"error": "--today: '2026-02-30' is not a date like 2026-12-20"}
     assert "Traceback" not in result.output
+
+
+def test_client_admin_names_a_person_for_a_task(app, client, world):
+    _as(client, world, "client_admin")
+    task_id = world.task_ids[0]  # "Open the use-case channel", a champion task
+    response = post(client, f"/tasks/{task_id}/assignee", {"assignee_id": world.user_ids["champion"]})
+    assert response.status_code == 302
+    with app.app_context(), unscoped(db.session, "test reads a task"):
+        assert db.session.get(Task, task_id).assignee_id == world.user_ids["champion"]
+    html = client.get(f"/accounts/{world.account_ids[0]}/checklist").get_data(as_text=True)
+    assert '<span class="owner">AI champion · champion ck</span>' in html
+    # Someone of the other account cannot be named.
+    response = post(client, f"/tasks/{task_id}/assignee", {"assignee_id": world.user_ids["other_member"]})
+    assert "Choose a person of this account." in client.get(response.location).get_data(as_text=True)
+    with app.app_context(), unscoped(db.session, "test reads a task"):
+        assert db.session.get(Task, task_id).assignee_id == world.user_ids["champion"]
