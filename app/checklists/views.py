@@ -25,6 +25,22 @@ def _account_or_404(account_id: int):
     return get_account(db.session, account_id) or abort(404)
 
 
+@bp.app_context_processor
+def _home_tasks():
+    """``tasks_due_for_home()`` for the CSM's home (the portfolio): every account's overdue and due-this-week
+    tasks, computed only when a page asks for it."""
+
+    def tasks_due_for_home(limit: int = 15):
+        tasks = cl.open_tasks(db.session, tokyo_today())
+        return tasks[:limit], len(tasks)
+
+    return {
+        "tasks_due_for_home": tasks_due_for_home,
+        "task_role_labels": ROLE_LABEL_BY_VALUE,
+        "tasks_today": tokyo_today(),
+    }
+
+
 @bp.get("/accounts/<int:account_id>/checklist")
 @allow(EVERYONE_SIGNED_IN)
 def account(account_id: int):

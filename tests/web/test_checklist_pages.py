@@ -78,6 +78,9 @@ def test_champions_tick_champion_tasks_only_and_members_none(app, client, world)
 
 def test_csm_due_list_filters_by_account_and_starts_playbooks(app, client, world):
     _as(client, world, "csm")
+    home = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'data-testid="home-due"' in home and "Open the use-case channel" in home
+    assert f'<span class="tag">{world.account_names[1]}</span>' in home
     html = client.get("/checklists/due").get_data(as_text=True)
     assert world.account_names[0] in html and world.account_names[1] in html
     html = client.get(f"/checklists/due?account_id={world.account_ids[1]}").get_data(as_text=True)
