@@ -54,6 +54,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.library import check_search_setup
 
     check_search_setup(app)
+    from playbooks.definitions import check_shipped
+
+    check_shipped()  # a broken shipped playbook stops the start, naming file, key and reason
     return app
 
 
@@ -100,6 +103,12 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (home_bp, auth_bp, accounts_bp, team_bp, profile_bp, estimate_bp, reports_bp, billing_bp):
         app.register_blueprint(bp)
     app.register_blueprint(library_bp)
+    from app.checklists.views import bp as checklists_bp
+
+    app.register_blueprint(checklists_bp)
+    from app.loop.views import bp as loop_bp
+
+    app.register_blueprint(loop_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

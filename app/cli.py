@@ -104,6 +104,9 @@ def register(app: Flask) -> None:
     from app.cli_roi import roi_cli
 
     app.cli.add_command(roi_cli)
+    from app.cli_playbooks import playbooks_cli
+
+    app.cli.add_command(playbooks_cli)
     app.cli.add_command(stripe_fake)
 
 

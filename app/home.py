@@ -17,6 +17,8 @@ def index():
         return render_template("landing.html")
     if current_user.role.is_vendor:
         return redirect(url_for("accounts.portfolio"))
+    if current_user.role.value in ("client_admin", "champion"):
+        return redirect(url_for("checklists.account", account_id=current_user.account_id))
     return redirect(url_for("accounts.detail", account_id=current_user.account_id))
 
 

@@ -3,7 +3,13 @@
 Add a line here when a domain package gains a module with models.
 """
 
+import playbooks.calendar_feed  # noqa: F401
+import playbooks.champions  # noqa: F401
+import playbooks.checklists  # noqa: F401
+import playbooks.custom_playbooks  # noqa: F401
+import playbooks.events  # noqa: F401
 import playbooks.library  # noqa: F401
+import playbooks.reminders  # noqa: F401
 import playbooks.search.index  # noqa: F401
 import playbooks.usecase_comments  # noqa: F401
 import playbooks.usecase_history  # noqa: F401

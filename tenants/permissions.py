@@ -149,3 +149,18 @@ def may_comment_on_use_case(actor: User, use_case) -> bool:
 def may_link_use_cases(actor: User, use_case) -> bool:
     """Whoever may post may say 'this is a variation of that' (keeping both is everyone's job)."""
     return actor.role in USE_CASE_POSTERS and use_case.published_at is not None
+
+
+def may_tick_task(actor: User, task) -> bool:
+    """Vendor staff tick any task of their tenant's accounts; a client admin the client-side tasks (client
+    admin and champion) of their own account; a champion the champion tasks of their account and tasks
+    assigned to them. The CSM's own tasks stay the vendor's; members and procurement read."""
+    if actor.role in VENDOR_ROLES:
+        return True
+    if actor.account_id != task.account_id:
+        return False
+    if actor.role == Role.CLIENT_ADMIN:
+        return task.owner_role != Role.CSM.value or task.assignee_id == actor.id
+    if actor.role != Role.CHAMPION:
+        return False
+    return task.owner_role == Role.CHAMPION.value or task.assignee_id == actor.id

@@ -37,6 +37,12 @@ class World:
     use_case_ids: list[int] = field(default_factory=list)
     use_case_titles: list[str] = field(default_factory=list)
     link_ids: list[int] = field(default_factory=list)
+    # The AI Champion playbook runs in both accounts; one champion-owned task per account.
+    run_ids: list[int] = field(default_factory=list)
+    task_ids: list[int] = field(default_factory=list)
+    # Per account: a hackathon (event_ids) with one entry (entry_ids).
+    event_ids: list[int] = field(default_factory=list)
+    entry_ids: list[int] = field(default_factory=list)
 
     def email(self, role: str) -> str:
         return self.emails_by_role[role]
@@ -124,6 +130,7 @@ def _build_world(label: str, use_cases: bool = False) -> World:
             world.share_link_ids.append(link.id)
         if use_cases:  # opt-in, so other tests' counts of use cases (ROI, density) stay their own
             _add_use_cases(session, world, users, label)
+        _start_playbooks(session, world, users)
     world.emails_by_role = {role: u.email for role, u in users.items()}
     world.user_ids = {role: u.id for role, u in users.items()}
     world.emails = list(world.emails_by_role.values())
@@ -180,6 +187,28 @@ def _add_use_cases(session, world: World, users: dict, label: str) -> None:
     )
     assert case_a is not None
     world.link_ids.append(link.id)
+
+
+def _start_playbooks(session, world: World, users: dict) -> None:
+    from playbooks.checklists import Task, start_playbook
+    from playbooks.definitions import shipped
+    from playbooks.events import add_entry, create_event
+    from playbooks.recurrence import tokyo_today
+
+    for account_id in world.account_ids:
+        run = start_playbook(
+            session, get_account(session, account_id), users["csm"], shipped()["ai_champion"], tokyo_today()
+        )
+        world.run_ids.append(run.id)
+        task = session.scalar(
+            db.select(Task).where(Task.run_id == run.id, Task.task_key == "open_use_case_channel")
+        )
+        world.task_ids.append(task.id)
+        account = get_account(session, account_id)
+        hackathon = create_event(session, account, users["csm"], "hackathon", "Hackathon", date(2027, 4, 1))
+        entry = add_entry(session, hackathon, team_name="Team", problem="Quotes take a day")
+        world.event_ids.append(hackathon.id)
+        world.entry_ids.append(entry.id)
 
 
 def invitation_status(app, invitation_id: int) -> str:

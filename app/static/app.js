@@ -108,3 +108,28 @@ document.addEventListener("DOMContentLoaded", () => {
     }, 250);
   });
 });
+// Checklist ticks: post the form with fetch and update the task's rows in place (a task can be listed twice:
+// under "this week" and in its phase); without JS the form posts normally and the page reloads.
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-tick]");
+  if (!form) return;
+  event.preventDefault();
+  const data = new FormData(form);
+  if (event.submitter && event.submitter.name) data.set(event.submitter.name, event.submitter.value);
+  const response = await fetch(form.action, { method: "POST", body: data, headers: { Accept: "application/json" } });
+  if (!response.ok) { form.submit(); return; }
+  const result = await response.json();
+  const id = form.closest("[data-task]").dataset.task;
+  document.querySelectorAll(`[data-task="${id}"]`).forEach((row) => {
+    row.classList.remove("todo", "done", "skipped", "overdue");
+    row.classList.add(result.status);
+    const button = row.querySelector("form[data-tick] button");
+    const undo = result.status !== "todo";
+    if (button) {
+      button.value = undo ? "todo" : "done";
+      button.textContent = undo ? form.dataset.undo : form.dataset.done;
+      button.classList.toggle("secondary", undo);
+    }
+    row.querySelector(".task-state").textContent = undo ? `✓ ${result.who}` : "";
+  });
+});

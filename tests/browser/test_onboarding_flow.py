@@ -73,10 +73,12 @@ def test_signup_onboard_and_join_as_client_admin(live_server, page):
     page.get_by_label("Repeat the password").fill("client-admin-pass")
     page.get_by_role("button", name="Join and sign in").click()
 
+    # A client admin lands on the account's checklist (issue 13); the account page is one click away.
+    expect(page.get_by_role("heading", name="Checklist", exact=True)).to_be_visible()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="My account").click()
     expect(page.get_by_role("heading", name="株式会社ひかり銀行")).to_be_visible()
     expect(page.locator(".people").get_by_text("光 太郎")).to_be_visible()
-    nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link", name="My account")).to_be_visible()
     expect(nav.get_by_role("link", name="Portfolio")).to_have_count(0)
     # The client admin cannot open the vendor's portfolio.
     response = page.goto(f"{live_server}/accounts")

@@ -37,6 +37,25 @@ MATRIX: dict[str, set[str] | str] = {
     "auth.reset_password": PUBLIC,
     "auth.logout": EVERYONE,
     "accounts.portfolio": VENDOR,
+    "checklists.account": EVERYONE,
+    "checklists.set_status": {"owner", "csm", "client_admin", "champion"},
+    "checklists.start": VENDOR,
+    "checklists.assign": INVITERS,
+    "checklists.due": VENDOR,
+    "loop.account": EVERYONE,
+    "loop.create_event": INVITERS,
+    "loop.nominate": {"client_admin", "champion", "member"},
+    "loop.appoint": INVITERS,
+    "loop.new_feed": INVITERS,
+    "loop.revoke_feed": INVITERS,
+    "loop.calendar": PUBLIC,
+    "loop.event": EVERYONE,
+    "loop.record_talk": {"owner", "csm", "client_admin", "champion"},
+    "loop.attendance": {"owner", "csm", "client_admin", "champion"},
+    "loop.add_entry": INVITERS,
+    "loop.score": {"owner", "csm", "client_admin", "champion"},
+    "loop.mark": INVITERS,
+    "loop.playbook_uploads": {"owner"},
     "accounts.new": VENDOR,
     "accounts.edit": VENDOR,
     "accounts.detail": EVERYONE,
@@ -87,7 +106,13 @@ MATRIX: dict[str, set[str] | str] = {
 
 
 # Pages opened with a mailed or shared token: an unknown token is "missing", whoever asks.
-TOKEN_PAGES = {"auth.accept_invitation", "auth.verify_email", "auth.reset_password", "reports.shared"}
+TOKEN_PAGES = {
+    "auth.accept_invitation",
+    "auth.verify_email",
+    "auth.reset_password",
+    "reports.shared",
+    "loop.calendar",
+}
 
 
 # Routes that exist only when Stripe keys are configured.
@@ -147,6 +172,9 @@ def own_ids(world: World) -> dict[str, int | str]:
         "share_link_id": world.share_link_ids[0],
         "use_case_id": world.use_case_ids[0],
         "link_id": world.link_ids[0],
+        "task_id": world.task_ids[0],
+        "event_id": world.event_ids[0],
+        "entry_id": world.entry_ids[0],
     }
 
 
@@ -191,6 +219,9 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
     }
     ids["use_case_id"] = list(other.use_case_ids)
     ids["link_id"] = list(other.link_ids)
+    ids["task_id"] = list(other.task_ids)
+    ids["event_id"] = list(other.event_ids)
+    ids["entry_id"] = list(other.entry_ids)
     markers = [other.name, *other.account_names, *other.emails, *other.use_case_titles]
     if role not in VENDOR:
         # Client users (and anonymous visitors) must not reach the other account of their own vendor either.
@@ -198,6 +229,9 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
         ids["invitation_id"] += [me.invitation_ids[1], me.invitation_ids[2]]
         ids["user_id"] += [me.user_ids["other_member"], me.user_ids["owner"]]
         ids["report_id"].append(me.report_ids[1])
+        ids["task_id"].append(me.task_ids[1])
+        ids["event_id"].append(me.event_ids[1])
+        ids["entry_id"].append(me.entry_ids[1])
         ids["share_link_id"].append(me.share_link_ids[1])
         markers += [me.account_names[1], me.email("other_member")]
         ids["use_case_id"].append(me.use_case_ids[1])  # the other account's case

@@ -1,0 +1,28 @@
+"""The daily playbook pass as an rq job, and its schedule for rq's cron scheduler.
+
+The pass itself lives in :mod:`playbooks.reminders` and takes the mail sender as an argument; this shell
+module hands it :func:`app.mail.send`. ``flask playbooks tick`` runs the same pass for a system cron on the
+embedded default; with REDIS_URL set, ``flask playbooks cron`` starts rq's cron scheduler, which enqueues
+:func:`daily_tick` every morning in Tokyo and a worker runs it. Running it twice a day is harmless.
+"""
+
+from app.extensions import db
+from app.mail import send
+from playbooks.recurrence import tokyo_today
+from playbooks.reminders import run_daily_pass
+from tenants.jobs import job
+
+# 06:00 in Tokyo (UTC+9, no daylight saving) is 21:00 UTC the day before; rq's cron reads UTC.
+DAILY_CRON = "0 21 * * *"
+
+
+@job("default", timeout=900, retries=2)
+def daily_tick() -> dict:
+    """Job: generate recurring tasks and send today's digests for every tenant."""
+    day = tokyo_today()
+    result = run_daily_pass(db.session, day, send)
+    return {
+        "day": day.isoformat(),
+        "tasks_generated": result.tasks_generated,
+        "digests_sent": len(result.digests),
+    }
