@@ -173,3 +173,24 @@ def test_without_keys_billing_is_not_configured_and_nothing_is_limited(app):
     for i in range(3):
         form = onboarding_form(name=f"無制限{i}", admin_email=f"f{i}@free.example.jp")
         assert post(owner, "/accounts/new", form).status_code == 302
+
+
+def test_reports_a_month_are_limited_too(app, billed, fake):
+    from datetime import date
+
+    from reports.account_reports import ReportRequest, request_report
+    from tenants.accounts import get_account
+    from tenants.billing.state import PlanLimitReached
+    from tenants.scoping import Scope, scoped
+    from tenants.users import User
+
+    world = make_world(app, "rep-lim")  # two reports issued this month already
+    with billed.app_context(), scoped(db.session, Scope(world.tenant_id)):
+        account = get_account(db.session, world.account_ids[0])
+        csm = db.session.get(User, world.user_ids["csm"])
+        period = (date(2026, 10, 1), date(2026, 10, 31))
+        for i in range(3):  # up to the Trial's five
+            request_report(db.session, account, csm, ReportRequest(*period, "ja", f"ok-{i}"))
+        with pytest.raises(PlanLimitReached) as caught:
+            request_report(db.session, account, csm, ReportRequest(*period, "ja", "one-too-many"))
+        assert caught.value.limit == 5 and caught.value.limit_key == "reports_per_month"
