@@ -39,10 +39,12 @@ def yen(value: int | None) -> str:
     return format_currency(value, "JPY", locale=str(get_locale()))
 
 
-def number(value: int | float | None) -> str:
+def number(value: int | float | None, digits: int | None = None) -> str:
+    """1,234,567 in the current locale; ``digits`` fixes the decimals (1 -> 2.5); an em dash for no value."""
     if value is None:
         return "—"
-    return format_decimal(value, locale=str(get_locale()))
+    pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=str(get_locale()))
 
 
 def translate(message: str) -> str:

@@ -5,12 +5,18 @@ tenants/ must not import reports.
 """
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from playbooks.usecases import UseCase
+from reports.metrics import Health, health, share, use_case_density
 from tenants.accounts import Account, Team
+from tenants.db import utcnow
 from tenants.users import Membership
+
+WINDOW_DAYS = 30  # density and team coverage look at the last 30 days
 
 
 @dataclass(frozen=True)
@@ -19,14 +25,15 @@ class PortfolioRow:
     team_count: int
     headcount: int
     people: int
-    # Measured values arrive with usage imports and the use-case library; until then they are None and the
-    # page says "no data yet" rather than showing a made-up number.
+    cases_shared: int = 0  # in the last 30 days
     use_case_density: float | None = None
-    health: float | None = None
+    team_coverage: float | None = None
+    health: Health | None = None
 
 
-def portfolio_rows(session: Session) -> list[PortfolioRow]:
-    """Every account in scope with team and people counts, in four queries regardless of size."""
+def portfolio_rows(session: Session, now: datetime | None = None) -> list[PortfolioRow]:
+    """Every account in scope with team and people counts and its adoption measures, in a constant number of
+    queries (aggregates in SQL) whatever the number of accounts."""
     query = select(Account).options(selectinload(Account.csm)).order_by(Account.name)
     accounts = list(session.scalars(query))
     teams = dict(
@@ -44,12 +51,35 @@ def portfolio_rows(session: Session) -> list[PortfolioRow]:
             .group_by(Membership.account_id)
         ).all()
     )
-    return [
-        PortfolioRow(
-            account=a,
-            team_count=teams.get(a.id, (0, 0))[0],
-            headcount=teams.get(a.id, (0, 0))[1],
-            people=people.get(a.id, 0),
+    since = (now or utcnow()) - timedelta(days=WINDOW_DAYS)
+    recent = UseCase.published_at >= since
+    shared = dict(
+        session.execute(
+            select(UseCase.account_id, func.count(UseCase.id)).where(recent).group_by(UseCase.account_id)
+        ).all()
+    )
+    covered = dict(
+        session.execute(
+            select(UseCase.account_id, func.count(func.distinct(UseCase.team_id)))
+            .where(recent, UseCase.team_id.is_not(None))
+            .group_by(UseCase.account_id)
+        ).all()
+    )
+    rows = []
+    for a in accounts:
+        team_count = teams.get(a.id, (0, 0))[0]
+        density = use_case_density(shared.get(a.id, 0), a.licensed_seats)
+        coverage = share(covered.get(a.id, 0), team_count)
+        rows.append(
+            PortfolioRow(
+                account=a,
+                team_count=team_count,
+                headcount=teams.get(a.id, (0, 0))[1],
+                people=people.get(a.id, 0),
+                cases_shared=shared.get(a.id, 0),
+                use_case_density=density,
+                team_coverage=coverage,
+                health=health({"use_case_density": density, "team_coverage": coverage}),
+            )
         )
-        for a in accounts
-    ]
+    return rows

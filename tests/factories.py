@@ -216,3 +216,25 @@ def invitation_status(app, invitation_id: int) -> str:
 
     with app.app_context(), unscoped(db.session, "test inspects an invitation directly"):
         return db.session.get(Invitation, invitation_id).status()
+
+
+def add_use_case(app, world: World, title: str, *, account_index: int = 0, **fields) -> int:
+    """Publish a use case in one of the world's accounts (production unless ``stage`` says otherwise) and
+    return its id; ``fields`` override the defaults (model, date, minutes, runs, people)."""
+    from playbooks.usecases import Stage, create_use_case
+
+    values = dict(
+        model_name="GPT-4o",
+        used_on=date(2026, 10, 5),
+        minutes_saved_per_run=30,
+        runs_per_month=4,
+        people=10,
+        stage=Stage.PRODUCTION,
+    )
+    values.update(fields)
+    with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
+        case = create_use_case(
+            db.session, get_account(db.session, world.account_ids[account_index]), None, title=title, **values
+        )
+        db.session.commit()
+        return case.id

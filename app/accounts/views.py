@@ -8,7 +8,9 @@ from app.access import EVERYONE_SIGNED_IN, INVITERS, VENDOR_STAFF, allow, may_op
 from app.accounts.forms import AccountForm, InvitePersonForm, OnboardAccountForm, industry_names
 from app.extensions import db
 from app.forms import form_status, save_or_show_errors
+from app.i18n import translate
 from app.invites import invite_limit, send_and_show
+from reports.metrics import PART_LABELS
 from reports.portfolio import portfolio_rows
 from tenants import invitations, people, permissions
 from tenants.accounts import get_account
@@ -26,8 +28,14 @@ def _account_or_404(account_id: int):
 @bp.get("")
 @allow(VENDOR_STAFF)
 def portfolio():
+    # Labels translated once per page, not once per cell.
     return render_template(
-        "accounts/portfolio.html", rows=portfolio_rows(db.session), industries=industry_names()
+        "accounts/portfolio.html",
+        rows=portfolio_rows(db.session),
+        industries=industry_names(),
+        bands={"good": _("Good"), "watch": _("Watch"), "at_risk": _("At risk")},
+        part_labels={key: translate(label) for key, label in PART_LABELS.items()},
+        no_data=_("no data yet"),
     )
 
 

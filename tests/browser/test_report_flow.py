@@ -4,11 +4,7 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from playbooks.usecases import Stage, create_use_case
-from tenants.accounts import get_account
-from tenants.db import db
-from tenants.scoping import Scope, scoped
-from tests.factories import PASSWORD, make_world
+from tests.factories import PASSWORD, add_use_case, make_world
 
 
 def sign_in(page, base: str, email: str) -> None:
@@ -20,21 +16,15 @@ def sign_in(page, base: str, email: str) -> None:
 
 def test_csm_issues_and_shares_a_report_that_procurement_opens(app, live_server, page, browser):
     world = make_world(app, "browser-report")
-    with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
-        account = get_account(db.session, world.account_ids[0])
-        create_use_case(
-            db.session,
-            account,
-            None,
-            title="稟議書の下書きを自動作成",
-            model_name="GPT-4o",
-            used_on=date(2026, 10, 6),
-            minutes_saved_per_run=25,
-            runs_per_month=4,
-            people=60,
-            stage=Stage.PRODUCTION,
-        )
-        db.session.commit()
+    add_use_case(
+        app,
+        world,
+        "稟議書の下書きを自動作成",
+        used_on=date(2026, 10, 6),
+        minutes_saved_per_run=25,
+        runs_per_month=4,
+        people=60,
+    )
 
     sign_in(page, live_server, world.email("csm"))
     # The estimate changes as the CSM types, without a page load.

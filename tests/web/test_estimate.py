@@ -1,13 +1,9 @@
 """The CSM's ROI estimate page: live figures, field errors, the PDF, and starting from an account."""
 
 import subprocess
-from datetime import date
 
-from playbooks.usecases import Stage, create_use_case
-from tenants.accounts import get_account
-from tenants.db import db
-from tenants.scoping import Scope, scoped
-from tests.factories import PASSWORD, make_world
+from playbooks.usecases import Stage
+from tests.factories import PASSWORD, add_use_case, make_world
 from tests.helpers import login, post
 
 FORM = {
@@ -63,22 +59,8 @@ def test_the_pdf_downloads_with_the_headline_figures(app):
 
 def test_starting_from_an_account_uses_its_production_use_cases_only(app):
     world, client = csm_client(app, "est-acct")
-    with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
-        account = get_account(db.session, world.account_ids[0])
-        for stage, title in ((Stage.PRODUCTION, "本番の要約"), (Stage.PILOT, "試行中のもの")):
-            create_use_case(
-                db.session,
-                account,
-                None,
-                title=title,
-                model_name="GPT-4o",
-                used_on=date(2026, 11, 1),
-                minutes_saved_per_run=60,
-                runs_per_month=10,
-                people=3,
-                stage=stage,
-            )
-        db.session.commit()
+    for stage, title in ((Stage.PRODUCTION, "本番の要約"), (Stage.PILOT, "試行中のもの")):
+        add_use_case(app, world, title, stage=stage, minutes_saved_per_run=60, runs_per_month=10, people=3)
     html = client.get(f"/estimate?account={world.account_ids[0]}").get_data(as_text=True)
     assert "本番の要約" in html and "試行中のもの" not in html
     assert "300,000" in html  # the account's monthly spend, from the factory

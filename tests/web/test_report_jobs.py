@@ -6,17 +6,15 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from app import create_app
-from playbooks.usecases import Stage, create_use_case
 from reports.models import Report
-from tenants.accounts import get_account
 from tenants.db import db, utcnow
 from tenants.jobs import queue
 from tenants.scoping import Scope, scoped
-from tests.factories import PASSWORD, make_world
+from tests.factories import PASSWORD, add_use_case, make_world
 from tests.helpers import TEST_DATABASE_URL, TEST_REDIS_URL, app_config, login, post
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,21 +24,7 @@ WORKER = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--queue", "
 
 def _issue_report(rq_app, label: str):
     world = make_world(rq_app, label)
-    with rq_app.app_context(), scoped(db.session, Scope(world.tenant_id)):
-        account = get_account(db.session, world.account_ids[0])
-        create_use_case(
-            db.session,
-            account,
-            None,
-            title="議事録の要約",
-            model_name="GPT-4o",
-            used_on=date(2026, 10, 5),
-            minutes_saved_per_run=30,
-            runs_per_month=8,
-            people=40,
-            stage=Stage.PRODUCTION,
-        )
-        db.session.commit()
+    add_use_case(rq_app, world, "議事録の要約", minutes_saved_per_run=30, runs_per_month=8, people=40)
     client = rq_app.test_client()
     login(client, world.email("csm"), PASSWORD)
     form = client.get(f"/accounts/{world.account_ids[0]}/reports").get_data(as_text=True)
