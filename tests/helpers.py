@@ -3,6 +3,9 @@ tokens, signing in, posting forms). Test modules import from here, never from ea
 
 import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -74,3 +77,23 @@ def onboarding_form(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKER_COMMAND = [sys.executable, "-m", "flask", "--app", "wsgi", "worker"]
+
+
+def worker_env(**extra: str) -> dict:
+    """The environment of a real rq worker process against the test services."""
+    return dict(
+        os.environ, DATABASE_URL=TEST_DATABASE_URL, REDIS_URL=TEST_REDIS_URL, FAST_PASSWORD_HASH="1", **extra
+    )
+
+
+def run_worker_burst(*queues: str, timeout: int = 120, **env: str) -> None:
+    """Run a real rq worker process until its queues are empty; fail the test with its stderr if it fails."""
+    args = [*WORKER_COMMAND, "--burst", *(a for q in queues for a in ("--queue", q))]
+    done = subprocess.run(
+        args, cwd=ROOT, env=worker_env(**env), capture_output=True, text=True, timeout=timeout
+    )
+    assert done.returncode == 0, done.stderr

@@ -1,8 +1,5 @@
 """Background jobs on a real rq worker process: the invitation mail leaves the web request."""
 
-import os
-import subprocess
-import sys
 from email import message_from_bytes
 from email.policy import default as email_policy
 from pathlib import Path
@@ -12,7 +9,7 @@ from rq import Queue
 from app import create_app
 from tenants.jobs import redis_connection
 from tests.factories import PASSWORD, make_world
-from tests.helpers import TEST_DATABASE_URL, TEST_REDIS_URL, app_config, login, onboarding_form, post
+from tests.helpers import app_config, login, onboarding_form, post, run_worker_burst
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,22 +29,7 @@ def test_invitation_mail_is_delivered_by_an_rq_worker(app, tmp_path):
         assert Queue("mail", connection=redis_connection()).count == 1
     assert not outbox.exists()  # the web request only enqueued it
 
-    env = dict(
-        os.environ,
-        DATABASE_URL=TEST_DATABASE_URL,
-        REDIS_URL=TEST_REDIS_URL,
-        MAIL_BACKEND=f"file:{outbox}",
-        FAST_PASSWORD_HASH="1",
-    )
-    worker = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert worker.returncode == 0, worker.stderr
+    run_worker_burst(MAIL_URL=f"file:{outbox}")
 
     files = list(outbox.glob("*.eml"))
     assert len(files) == 1

@@ -1,8 +1,5 @@
 """The daily pass as an rq job on a real worker process, scheduled by rq's cron; twice a day mails once."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from rq import Queue
@@ -12,28 +9,13 @@ from app import create_app
 from app.playbook_jobs import DAILY_CRON, daily_tick
 from tenants.jobs import enqueue, redis_connection
 from tests.factories import make_world
-from tests.helpers import TEST_DATABASE_URL, TEST_REDIS_URL, app_config
+from tests.helpers import app_config, run_worker_burst
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _work(outbox: Path) -> None:
-    env = dict(
-        os.environ,
-        DATABASE_URL=TEST_DATABASE_URL,
-        REDIS_URL=TEST_REDIS_URL,
-        MAIL_URL=f"file:{outbox}",
-        FAST_PASSWORD_HASH="1",
-    )
-    worker = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert worker.returncode == 0, worker.stderr
+    run_worker_burst(MAIL_URL=f"file:{outbox}")
 
 
 def test_daily_tick_job_runs_on_a_worker_and_mails_once_a_day(app, tmp_path):

@@ -4,10 +4,8 @@ of a render leaves one report that can be retried, never two."""
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from app import create_app
 from reports.models import Report
@@ -15,11 +13,9 @@ from tenants.db import db, utcnow
 from tenants.jobs import queue
 from tenants.scoping import Scope, scoped
 from tests.factories import PASSWORD, add_use_case, make_world
-from tests.helpers import TEST_DATABASE_URL, TEST_REDIS_URL, app_config, login, post
+from tests.helpers import ROOT, WORKER_COMMAND, app_config, login, post, run_worker_burst, worker_env
 
-ROOT = Path(__file__).resolve().parents[2]
-ENV = dict(os.environ, DATABASE_URL=TEST_DATABASE_URL, REDIS_URL=TEST_REDIS_URL, FAST_PASSWORD_HASH="1")
-WORKER = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--queue", "reports"]
+WORKER = [*WORKER_COMMAND, "--queue", "reports"]
 
 
 def _issue_report(rq_app, label: str):
@@ -62,10 +58,7 @@ def test_a_worker_process_renders_the_report_once(app):
     world, _ = _issue_report(rq_app, "rq-ok")
     with rq_app.app_context():
         assert queue("reports").count == 1  # the double click found the first report and its job
-    done = subprocess.run(
-        [*WORKER, "--burst"], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
+    run_worker_burst("reports")
     [report] = _reports(rq_app, world)
     assert report.status == "done" and report.pages >= 3 and report.attempts == 1
 
@@ -76,7 +69,7 @@ def test_a_killed_worker_leaves_one_retryable_report(app):
     worker = subprocess.Popen(
         WORKER,
         cwd=ROOT,
-        env=ENV,
+        env=worker_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -101,9 +94,6 @@ def test_a_killed_worker_leaves_one_retryable_report(app):
     page = client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert "Stalled" in page and "Retry" in page
     assert post(client, f"/reports/{report.id}/retry").status_code == 302
-    done = subprocess.run(
-        [*WORKER, "--burst"], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
+    run_worker_burst("reports")
     [report] = _reports(rq_app, world)
     assert report.status == "done" and report.attempts == 2 and report.pdf_sha256
