@@ -1,0 +1,99 @@
+"""GitHub Copilot metrics: the legacy daily JSON array (endpoints shut down on 2026-04-02, downloads remain)
+and the current NDJSON usage metrics (one object per line). Unknown keys are ignored, never an error."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from reports.importers.base import COLUMNS, Importer, Problem, Result, register
+from reports.importers.text import decode, parse_day
+
+ACTIVITY_KEYS = ("user_initiated_interaction_count", "code_generation_activity_count")
+
+
+def _suggestions(node) -> float:
+    """Total code suggestions anywhere under a legacy day object (editors -> models -> languages)."""
+    if isinstance(node, dict):
+        own = (
+            node.get("total_code_suggestions", 0)
+            if isinstance(node.get("total_code_suggestions"), int)
+            else 0
+        )
+        return own + sum(_suggestions(v) for k, v in node.items() if isinstance(v, dict | list))
+    if isinstance(node, list):
+        return sum(_suggestions(v) for v in node)
+    return 0
+
+
+@register
+class GitHubCopilotMetrics(Importer):
+    name = "github_copilot"
+
+    @classmethod
+    def detect(cls, head: bytes) -> bool:
+        text = head.decode("utf-8-sig", errors="ignore").lstrip()
+        return text[:1] in "[{" and ('"total_active_users"' in text or '"day"' in text)
+
+    def read(self, data: bytes, mapping: dict[str, str] | None = None) -> Result:
+        text, encoding = decode(data)
+        stripped = text.lstrip()
+        if stripped.startswith("["):
+            try:
+                items = list(enumerate(json.loads(stripped), start=1))
+            except json.JSONDecodeError as error:
+                return Result(
+                    self.name,
+                    encoding,
+                    pd.DataFrame(columns=COLUMNS),
+                    [Problem(error.lineno, "", f"malformed JSON: {error.msg}")],
+                )
+        else:
+            items, problems = [], []
+            for n, line in enumerate(text.splitlines(), start=1):
+                if line.strip():
+                    try:
+                        items.append((n, json.loads(line)))
+                    except json.JSONDecodeError as error:
+                        problems.append(Problem(n, "", f"malformed JSON: {error.msg}"))
+            if problems:
+                return Result(self.name, encoding, pd.DataFrame(columns=COLUMNS), problems, len(items))
+        out, problems = [], []
+        for n, item in items:
+            if not isinstance(item, dict):
+                problems.append(Problem(n, "", "expected an object"))
+                continue
+            key = "date" if "date" in item else "day"
+            try:
+                day = parse_day(item.get(key, ""))
+            except ValueError as error:
+                problems.append(Problem(n, key, str(error)))
+                continue
+            if "total_active_users" in item:  # legacy: one aggregate per day
+                out.append(
+                    {
+                        "day": day,
+                        "user": "(all)",
+                        "team": None,
+                        "app": "github_copilot",
+                        "active": int(item.get("total_active_users") or 0),
+                        "actions": float(_suggestions(item)),
+                        "minutes_saved": 0.0,
+                    }
+                )
+            else:
+                user = item.get("user_login") or item.get("user") or "(all)"
+                actions = sum(float(item.get(k) or 0) for k in ACTIVITY_KEYS)
+                out.append(
+                    {
+                        "day": day,
+                        "user": str(user),
+                        "team": None,
+                        "app": "github_copilot",
+                        "active": 1,
+                        "actions": actions,
+                        "minutes_saved": 0.0,
+                    }
+                )
+        return Result(self.name, encoding, pd.DataFrame(out, columns=COLUMNS), problems, len(items))
