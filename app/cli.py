@@ -108,6 +108,11 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(playbooks_cli)
     app.cli.add_command(stripe_fake)
+    from app.cli_usage import account_cli, metrics_command, usage_cli
+
+    app.cli.add_command(usage_cli)
+    app.cli.add_command(metrics_command)
+    app.cli.add_command(account_cli)
 
 
 @click.command("stripe-fake")

@@ -16,6 +16,7 @@ import playbooks.usecase_history  # noqa: F401
 import playbooks.usecase_links  # noqa: F401
 import playbooks.usecases  # noqa: F401
 import reports.models  # noqa: F401
+import reports.usage  # noqa: F401
 import tenants.accounts  # noqa: F401
 import tenants.audit  # noqa: F401
 import tenants.billing.events  # noqa: F401

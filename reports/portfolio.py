@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from playbooks.usecases import UseCase
 from reports.metrics import Health, health, share, use_case_density
+from reports.usage import AGGREGATE, UsageRow
 from tenants.accounts import Account, Team
 from tenants.db import utcnow
 from tenants.users import Membership
@@ -65,6 +66,14 @@ def portfolio_rows(session: Session, now: datetime | None = None) -> list[Portfo
             .group_by(UseCase.account_id)
         ).all()
     )
+    # Active people in the window, from imported usage (no row: breadth not measured yet, not zero).
+    active = dict(
+        session.execute(
+            select(UsageRow.account_id, func.count(func.distinct(UsageRow.user_hash)))
+            .where(UsageRow.day >= since.date(), UsageRow.user_hash != AGGREGATE, UsageRow.active > 0)
+            .group_by(UsageRow.account_id)
+        ).all()
+    )
     rows = []
     for a in accounts:
         team_count = teams.get(a.id, (0, 0))[0]
@@ -79,7 +88,13 @@ def portfolio_rows(session: Session, now: datetime | None = None) -> list[Portfo
                 cases_shared=shared.get(a.id, 0),
                 use_case_density=density,
                 team_coverage=coverage,
-                health=health({"use_case_density": density, "team_coverage": coverage}),
+                health=health(
+                    {
+                        "use_case_density": density,
+                        "team_coverage": coverage,
+                        "breadth": share(active[a.id], a.licensed_seats) if a.id in active else None,
+                    }
+                ),
             )
         )
     return rows

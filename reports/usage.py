@@ -1,0 +1,162 @@
+"""Usage rows imported from the exports clients already have, stored per account, day, user and app.
+
+People are stored as a keyed hash, never as an email: the key is per tenant (HMAC of the tenant id with the
+installation's secret), so the same person hashes differently at two vendors and nobody can reverse a hash
+by hashing a list of addresses. A re-imported file, or an overlapping period, replaces the rows it covers
+(one row per account, day, user and app), so nothing is ever counted twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from reports.importers import Problem, read
+from tenants.accounts import Account, Team
+from tenants.db import db, utcnow
+from tenants.scoping import AccountOwned
+from tenants.users import User
+
+AGGREGATE = "*"  # the user of rows that count many people at once (GitHub's legacy daily totals)
+
+
+class UsageImport(AccountOwned, db.Model):
+    """One uploaded file and what came of it."""
+
+    __tablename__ = "usage_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(32))
+    encoding: Mapped[str | None] = mapped_column(String(16))
+    rows: Mapped[int] = mapped_column(default=0)
+    imported: Mapped[int] = mapped_column(default=0)
+    replaced: Mapped[int] = mapped_column(default=0)  # rows that were already stored (re-import, overlap)
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="done")  # done / refused
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UsageRow(AccountOwned, db.Model):
+    """Activity of one (hashed) person in one app on one day."""
+
+    __tablename__ = "usage_rows"
+    __table_args__ = (
+        UniqueConstraint("account_id", "day", "user_hash", "app"),
+        Index("ix_usage_rows_account_day", "account_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    user_hash: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    app: Mapped[str] = mapped_column(String(64))
+    active: Mapped[int] = mapped_column(default=1)  # 1 for a person; a count for aggregate rows
+    actions: Mapped[float] = mapped_column(default=0)
+    minutes_saved: Mapped[float] = mapped_column(default=0)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("usage_imports.id", ondelete="SET NULL"))
+
+
+def hash_user(secret: str, tenant_id: int, user: str) -> str:
+    """The stored identity of ``user`` (an email, a login, a concealed id) at this tenant."""
+    key = hmac.new(secret.encode(), f"tenant:{tenant_id}".encode(), hashlib.sha256).digest()
+    return hmac.new(key, user.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def import_usage(
+    session: Session,
+    account: Account,
+    actor: User | None,
+    data: bytes,
+    *,
+    filename: str,
+    secret: str,
+    fmt: str = "auto",
+    mapping: dict[str, str] | None = None,
+    only_valid: bool = False,
+    create_teams: bool = False,
+) -> UsageImport:
+    """Read, check and store one export. A file with problems stores nothing unless ``only_valid``; rows
+    naming a team the account lacks are problems unless ``create_teams``. ValueError: unreadable file."""
+    result = read(data, fmt, mapping)
+    problems = list(result.problems)
+    teams = {t.name: t for t in account.teams}
+    frame = result.frame
+    unknown = sorted({t for t in frame.team.dropna() if t not in teams})
+    if unknown and create_teams:
+        for name in unknown:
+            team = Team(tenant_id=account.tenant_id, name=name[:120], headcount=0)
+            account.teams.append(team)
+            teams[name] = team
+        session.flush()
+    elif unknown:
+        problems += [Problem(0, "team", f"the account has no team {name!r}") for name in unknown]
+        frame = frame[~frame.team.isin(unknown)]
+    record = UsageImport(
+        tenant_id=account.tenant_id,
+        account_id=account.id,
+        filename=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=result.format,
+        encoding=result.encoding,
+        rows=result.rows,
+        errors=[p.__dict__ for p in problems[:1000]],
+        created_by_id=actor.id if actor else None,
+    )
+    session.add(record)
+    session.flush()
+    if problems and not only_valid:
+        record.status = "refused"
+        session.flush()
+        return record
+    rows = {}
+    for item in frame.itertuples(index=False):
+        who = AGGREGATE if item.user == "(all)" else hash_user(secret, account.tenant_id, item.user)
+        key = (item.day, who, item.app)
+        rows[key] = item  # the last line of a file wins over an earlier duplicate line
+    existing = (
+        set(
+            session.execute(
+                select(UsageRow.day, UsageRow.user_hash, UsageRow.app).where(
+                    UsageRow.account_id == account.id, UsageRow.day.in_({k[0] for k in rows})
+                )
+            ).all()
+        )
+        if rows
+        else set()
+    )
+    replaced = {tuple(row) for row in existing} & rows.keys()
+    session.flush()
+    for day, user_hash, app in replaced:
+        session.execute(
+            delete(UsageRow).where(
+                UsageRow.account_id == account.id,
+                UsageRow.day == day,
+                UsageRow.user_hash == user_hash,
+                UsageRow.app == app,
+            )
+        )
+    session.add_all(
+        UsageRow(
+            tenant_id=account.tenant_id,
+            account_id=account.id,
+            day=day,
+            user_hash=user_hash,
+            team_id=teams[item.team].id if isinstance(item.team, str) and item.team in teams else None,
+            app=app[:64],
+            active=int(item.active),
+            actions=float(item.actions),
+            minutes_saved=float(item.minutes_saved),
+            import_id=record.id,
+        )
+        for (day, user_hash, app), item in rows.items()
+    )
+    record.imported, record.replaced = len(rows), len(replaced)
+    session.flush()
+    return record
