@@ -99,8 +99,20 @@ def _register_blueprints(app: Flask) -> None:
     from app.profile.views import bp as profile_bp
     from app.reports.views import bp as reports_bp
     from app.team.views import bp as team_bp
+    from app.usage.views import bp as usage_bp
 
-    for bp in (home_bp, auth_bp, accounts_bp, team_bp, profile_bp, estimate_bp, reports_bp, billing_bp):
+    blueprints = (
+        home_bp,
+        auth_bp,
+        accounts_bp,
+        team_bp,
+        profile_bp,
+        estimate_bp,
+        reports_bp,
+        billing_bp,
+        usage_bp,
+    )
+    for bp in blueprints:
         app.register_blueprint(bp)
     app.register_blueprint(library_bp)
     from app.checklists.views import bp as checklists_bp
