@@ -38,6 +38,7 @@ class UsageImport(AccountOwned, db.Model):
     imported: Mapped[int] = mapped_column(default=0)
     replaced: Mapped[int] = mapped_column(default=0)  # rows that were already stored (re-import, overlap)
     errors: Mapped[list] = mapped_column(JSON, default=list)
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)  # header -> field chosen for this file
     status: Mapped[str] = mapped_column(String(16), default="done")  # done / refused
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -61,6 +62,17 @@ class UsageRow(AccountOwned, db.Model):
     actions: Mapped[float] = mapped_column(default=0)
     minutes_saved: Mapped[float] = mapped_column(default=0)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("usage_imports.id", ondelete="SET NULL"))
+
+
+def remembered_mapping(session: Session, account: Account) -> dict[str, str]:
+    """The column mapping of the account's last import that had one: the next sheet is usually the same."""
+    mapping = session.scalar(
+        select(UsageImport.mapping)
+        .where(UsageImport.account_id == account.id, UsageImport.status == "done")
+        .order_by(UsageImport.id.desc())
+        .limit(1)
+    )
+    return dict(mapping or {})
 
 
 def hash_user(secret: str, tenant_id: int, user: str) -> str:
@@ -107,6 +119,7 @@ def import_usage(
         encoding=result.encoding,
         rows=result.rows,
         errors=[p.__dict__ for p in problems[:1000]],
+        mapping=dict(mapping or {}),
         created_by_id=actor.id if actor else None,
     )
     session.add(record)

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.limits import accepts_upload
 from reports.importers import COLUMNS, read
 from reports.importers.text import auto_mapping
-from reports.usage import UsageImport, import_usage
+from reports.usage import UsageImport, import_usage, remembered_mapping
 from tenants.accounts import get_account
 from tenants.roles import Role
 
@@ -71,7 +71,9 @@ def preview(account_id: int):
     else:
         flash(_("Choose a file to upload."), "error")
         return redirect(url_for("usage.index", account_id=account.id))
-    mapping = {h: f for h, f in _mapping_from_form().items() if f}
+    chosen = _mapping_from_form()
+    remembered = {} if chosen else remembered_mapping(db.session, account)
+    mapping = {h: f for h, f in (chosen or remembered).items() if f}
     try:
         result = read(data, request.form.get("format", "auto"), mapping or None)
     except ValueError as error:
@@ -131,9 +133,7 @@ def commit(account_id: int):
     db.session.commit()
     if record.status == "refused":
         flash(
-            _(
-                "Nothing was imported: the file has problems. Fix them, or import only the valid rows."
-            ),
+            _("Nothing was imported: the file has problems. Fix them, or import only the valid rows."),
             "error",
         )
     else:

@@ -28,6 +28,7 @@ def upgrade():
     sa.Column('imported', sa.Integer(), nullable=False),
     sa.Column('replaced', sa.Integer(), nullable=False),
     sa.Column('errors', sa.JSON(), nullable=False),
+    sa.Column('mapping', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

@@ -42,6 +42,13 @@ def test_check_map_and_import_a_sheet(app):
     assert response.status_code == 302
     assert counts(app) == (2, 1)
     assert "2 rows imported" in client.get(url).get_data(as_text=True)
+    # The next upload of the same sheet is mapped the way the account chose last time.
+    page = client.post(
+        f"{url}/preview",
+        data={"csrf_token": csrf_token(client), "format": "auto", "file": (io.BytesIO(SHEET), "october.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "no column is mapped" not in page and '<option value="day" selected>' in page
 
 
 def test_another_accounts_upload_page_is_not_reachable(app):
