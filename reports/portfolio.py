@@ -98,3 +98,50 @@ def portfolio_rows(session: Session, now: datetime | None = None) -> list[Portfo
             )
         )
     return rows
+
+
+SORTS = ("health", "name", "density", "seats")
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class PortfolioPage:
+    rows: list[PortfolioRow]  # the page shown
+    total: int  # accounts matching the filter
+    seats: int  # their licensed seats
+    spend: int  # their monthly spend
+    page: int
+    pages: int
+
+
+def portfolio_page(
+    session: Session,
+    *,
+    sort: str = "health",
+    query: str = "",
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    now: datetime | None = None,
+) -> PortfolioPage:
+    """One page of the portfolio, filtered by a name fragment and sorted (health: the accounts that need a CSM
+    first). The aggregates cover every account at once, so the number of queries stays the same."""
+    rows = portfolio_rows(session, now)
+    if needle := query.strip().casefold():
+        rows = [r for r in rows if needle in r.account.name.casefold()]
+    keys = {
+        "health": lambda r: (r.health.score if r.health.score is not None else -1, r.account.name),
+        "name": lambda r: r.account.name,
+        "density": lambda r: (-(r.use_case_density or 0), r.account.name),
+        "seats": lambda r: (-r.account.licensed_seats, r.account.name),
+    }
+    rows.sort(key=keys.get(sort, keys["health"]))
+    pages = max(1, -(-len(rows) // page_size))
+    page = min(max(1, page), pages)
+    return PortfolioPage(
+        rows=rows[(page - 1) * page_size : page * page_size],
+        total=len(rows),
+        seats=sum(r.account.licensed_seats for r in rows),
+        spend=sum(r.account.monthly_spend_yen for r in rows),
+        page=page,
+        pages=pages,
+    )

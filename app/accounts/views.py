@@ -11,7 +11,7 @@ from app.forms import form_status, save_or_show_errors
 from app.i18n import translate
 from app.invites import invite_limit, send_and_show
 from reports.metrics import PART_LABELS
-from reports.portfolio import portfolio_rows
+from reports.portfolio import SORTS, portfolio_page
 from tenants import invitations, people, permissions
 from tenants.accounts import get_account
 from tenants.onboarding import onboard_account, update_account
@@ -28,10 +28,16 @@ def _account_or_404(account_id: int):
 @bp.get("")
 @allow(VENDOR_STAFF)
 def portfolio():
+    sort = request.args.get("sort", "health")
+    query = request.args.get("q", "")[:100]
+    result = portfolio_page(db.session, sort=sort, query=query, page=request.args.get("page", 1, type=int))
     # Labels translated once per page, not once per cell.
     return render_template(
         "accounts/portfolio.html",
-        rows=portfolio_rows(db.session),
+        result=result,
+        rows=result.rows,
+        sort=sort if sort in SORTS else "health",
+        query=query,
         industries=industry_names(),
         bands={"good": _("Good"), "watch": _("Watch"), "at_risk": _("At risk")},
         part_labels={key: translate(label) for key, label in PART_LABELS.items()},

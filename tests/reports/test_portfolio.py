@@ -59,3 +59,18 @@ def test_the_number_of_queries_does_not_grow_with_accounts(app):
         db.session.commit()
     rows, many = _queries(app, big.tenant_id)
     assert len(rows) == 22 and many == few
+
+
+def test_pages_sort_by_health_and_filter_by_name(app):
+    from reports.portfolio import portfolio_page
+
+    world = make_world(app, "pf-page")
+    add_use_case(app, world, "活発なケース", account_index=1, used_on=date(2026, 11, 1))
+    with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
+        first = portfolio_page(db.session, sort="health", page_size=1)
+        assert first.total == 2 and first.pages == 2 and first.rows[0].account.id == world.account_ids[0]
+        second = portfolio_page(db.session, sort="health", page=2, page_size=1)
+        assert second.rows[0].account.id == world.account_ids[1]  # the healthier one comes last
+        only = portfolio_page(db.session, query="pf-page1")
+        assert [r.account.id for r in only.rows] == [world.account_ids[1]] and only.seats == 100
+        assert portfolio_page(db.session, page=99).page == 1  # out of range: the last page there is
