@@ -22,8 +22,9 @@ def _import(app, world, text, **kw):
         )
         db.session.commit()
         rows = db.session.scalars(db.select(UsageRow).where(UsageRow.account_id == account.id)).all()
-        summary = SimpleNamespace(status=record.status, imported=record.imported, replaced=record.replaced,
-                                  errors=record.errors)
+        summary = SimpleNamespace(
+            status=record.status, imported=record.imported, replaced=record.replaced, errors=record.errors
+        )
         return summary, [(r.day.isoformat(), r.user_hash, r.actions, r.team_id is not None) for r in rows]
 
 
@@ -74,3 +75,52 @@ def test_cli_import_and_metrics_print_one_json_object(app, tmp_path):
     assert bad.exit_code == 1 and "--from" in json.loads(bad.stdout)["error"]
     missing = runner.invoke(args=["usage", "import", "999999", str(path)])
     assert missing.exit_code == 1 and "account_id" in json.loads(missing.stdout)["error"]
+
+
+def test_cli_account_create_follows_the_form_rules(app):
+    world = make_world(app, "acct-cli")
+    with app.app_context():
+        from tenants.scoping import unscoped
+        from tenants.tenant import Tenant
+
+        with unscoped(db.session, "test reads the slug"):
+            slug = db.session.get(Tenant, world.tenant_id).slug
+    runner = app.test_cli_runner()
+    base = [
+        "account",
+        "create",
+        "--tenant",
+        slug,
+        "--seats",
+        "250",
+        "--monthly-spend",
+        "1200000",
+        "--hourly-cost",
+        "4800",
+        "--admin-email",
+        "dx@cli.example.jp",
+        "--csm",
+        world.email("csm"),
+    ]
+    result = runner.invoke(
+        args=[
+            *base,
+            "--name",
+            "株式会社シーエルアイ",
+            "--team",
+            "営業部=120",
+            "--team",
+            "経理部=20",
+            "--kickoff",
+            "2026-12-01",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["id"] > 0 and out["teams"] == ["営業部", "経理部"]
+    again = runner.invoke(args=[*base, "--name", "株式会社シーエルアイ", "--team", "営業部=1"])
+    assert again.exit_code == 1 and json.loads(again.stdout)["error"].startswith("name:")
+    zero = runner.invoke(args=[*base[:5], "0", *base[6:], "--name", "ゼロ席", "--team", "A=1"])
+    assert zero.exit_code == 1 and "licensed_seats" in json.loads(zero.stdout)["error"]
+    bad_team = runner.invoke(args=[*base, "--name", "チーム不正", "--team", "営業部"])
+    assert bad_team.exit_code == 1 and "--team" in json.loads(bad_team.stdout)["error"]
