@@ -121,6 +121,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.loop.views import bp as loop_bp
 
     app.register_blueprint(loop_bp)
+    from app import memberships
+
+    memberships.register(app)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""Demo data for a newcomer's first look: one vendor, its staff and three client accounts of different sizes.
+"""Demo data for a newcomer's first look: one vendor, its staff and three client accounts of different sizes,
+and a second vendor serving the first client, where the demo champion is a member too.
 
 Seeding is idempotent: running it twice finds the demo vendor and changes nothing.
 """
@@ -14,7 +15,7 @@ from tenants.onboarding import AccountDraft, TeamDraft, onboard_account
 from tenants.roles import Role
 from tenants.scoping import Scope, scoped, unscoped
 from tenants.tenant import Tenant
-from tenants.users import add_user, sign_up_vendor
+from tenants.users import add_membership, add_user, find_person, sign_up_vendor
 
 DEMO_PASSWORD = "adoptloop-demo"
 DEMO_SLUG = "demo-ai"
@@ -119,4 +120,31 @@ def seed(session: Session) -> list[DemoLogin]:
             )
         accounts[0].invitation.accepted_at = utcnow()
         session.flush()
+    _second_vendor(session, champion=logins[3].email)
     return logins
+
+
+def _second_vendor(session: Session, champion: str) -> None:
+    """A second AI vendor serving the same client: the champion's one login belongs to both (the header's
+    switcher shows it)."""
+    owner = sign_up_vendor(
+        session,
+        vendor_name="Partner LLM 合同会社",
+        name="Partner Owner",
+        email="owner@partner-llm.example.com",
+        password=DEMO_PASSWORD,
+    )
+    tenant = owner.tenant
+    with scoped(session, Scope(tenant_id=tenant.id)):
+        draft = replace(ACCOUNTS[0], licensed_seats=200, monthly_spend_yen=400_000)
+        result = onboard_account(session, tenant, owner, draft)
+        session.flush()
+        add_membership(
+            session,
+            tenant,
+            find_person(session, champion),
+            name="鈴木 花子",
+            role=Role.MEMBER,
+            account_id=result.account.id,
+        )
+        session.flush()

@@ -16,10 +16,11 @@ from tenants import permissions
 from tenants.accounts import Account
 from tenants.db import as_utc, db, utcnow
 from tenants.errors import N_, FieldErrors
+from tenants.passwords import verify_password
 from tenants.roles import Role
 from tenants.scoping import MaybeAccountOwned, unscoped
 from tenants.tenant import Tenant
-from tenants.users import User, add_user, normalize_email
+from tenants.users import User, add_membership, add_user, find_person, normalize_email
 
 NOT_VERIFIED = N_(
     "Confirm your email address first (open the link we mailed you); then you can invite people."
@@ -77,7 +78,8 @@ def invite(
 ) -> tuple[Invitation, str]:
     """Create an invitation and return it with the raw token (shown once, never stored).
 
-    Raises :class:`FieldErrors` when the email already has a user or the inviter may not grant ``role``.
+    Raises :class:`FieldErrors` when the address is already a member of this vendor or the inviter may not
+    grant ``role``.
     """
     if tenant.verified_at is None:
         raise FieldErrors({"email": NOT_VERIFIED})
@@ -91,8 +93,10 @@ def invite(
         from tenants.billing.state import check_limit, staff_seat_count
 
         check_limit(tenant, "csm_seats", staff_seat_count(session))
-    # Whether the address already has a login is not checked here: telling the inviter would let any vendor
-    # probe who uses AdoptLoop. The invitee learns it when accepting.
+    # Whether the address has a login at another vendor is not checked: telling the inviter would let any
+    # vendor probe who uses AdoptLoop. Their own members they may know about.
+    if session.scalar(select(User.id).where(User.email == normalize_email(email))) is not None:
+        raise FieldErrors({"email": N_("This person is already a member here.")})
     # One live link per person: a new invitation replaces the pending ones its inviter could revoke anyway.
     _revoke_other_pending(session, normalize_email(email), inviter, keep=None, now=now)
     token = secrets.token_urlsafe(32)
@@ -157,23 +161,46 @@ def find_pending(session: Session, token: str, now: datetime | None = None) -> I
 def accept(session: Session, invitation: Invitation, *, name: str, password: str, locale: str | None) -> User:
     """Turn a pending invitation into a user.
 
-    Raises :class:`FieldErrors` for a weak password, or when the address already has a login (emails are
-    global, so one person cannot yet hold logins at two vendors).
+    A new address becomes a new person with ``password`` as their password. An address that already signs
+    in (someone working with another vendor too) joins as a second membership of that person, and
+    ``password`` must be their existing one: the mailed link proves the mailbox, the password proves the
+    person. Raises :class:`FieldErrors` for a weak or wrong password, or a second membership at one vendor.
     """
     with unscoped(session, "accepting an invitation creates the invitee's user in the inviting tenant"):
-        user = add_user(
-            session,
-            invitation.tenant,
-            email=invitation.email,
-            name=name,
-            password=password,
-            role=invitation.role_enum,
-            account_id=invitation.account_id,
-            locale=locale,
-        )
+        person = find_person(session, invitation.email)
+        if person is None:
+            user = add_user(
+                session,
+                invitation.tenant,
+                email=invitation.email,
+                name=name,
+                password=password,
+                role=invitation.role_enum,
+                account_id=invitation.account_id,
+                locale=locale,
+            )
+        else:
+            if not verify_password(person.password_hash, password):
+                raise FieldErrors({"password": N_("The password is not correct.")})
+            user = add_membership(
+                session,
+                invitation.tenant,
+                person,
+                name=name,
+                role=invitation.role_enum,
+                account_id=invitation.account_id,
+                locale=locale,
+            )
         invitation.accepted_at = utcnow()
         session.flush()
         return user
+
+
+def invitee_has_login(session: Session, invitation: Invitation) -> bool:
+    """Whether the invited address already signs in (the page then asks for that password). Shown only to
+    whoever holds the mailed link."""
+    with unscoped(session, "people are global; the link's holder owns the address"):
+        return find_person(session, invitation.email) is not None
 
 
 def list_invitations(session: Session, account: Account | None = None) -> list[Invitation]:

@@ -20,7 +20,7 @@ from tenants.db import db, utcnow
 from tenants.passwords import hash_password
 from tenants.scoping import TenantOwned, unscoped
 from tenants.tenant import Tenant
-from tenants.users import User, check_password_rules, normalize_email
+from tenants.users import User, check_password_rules, find_person, memberships_of
 
 
 class Purpose(enum.StrEnum):
@@ -97,9 +97,13 @@ def find(session: Session, token: str, purpose: Purpose) -> LoginLink | None:
 
 
 def user_for_address(session: Session, email: str) -> User | None:
-    """The active person with this address, for sending them a link (never shown to the asker)."""
-    with unscoped(session, "a password reset looks the address up before any scope"):
-        return session.scalar(select(User).where(User.email == normalize_email(email), User.active.is_(True)))
+    """The active membership a person with this address last used, for sending them a link (never shown to
+    the asker). The password it resets is the person's, for every membership."""
+    person = find_person(session, email)
+    if person is None:
+        return None
+    users = memberships_of(session, person.id)
+    return users[0] if users else None
 
 
 def confirm_address(session: Session, link: LoginLink) -> User:

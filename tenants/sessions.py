@@ -5,7 +5,8 @@ The session cookie (and the remember-me cookie, which carries the same id) holds
 is open and the user's session version is unchanged, so:
 
 - signing out closes that row: a copy of the cookie taken before stops working;
-- "sign out everywhere", a password change and a deactivation bump the version: every row closes at once;
+- "sign out everywhere" and a password change bump the person's version: every row of every membership
+  closes at once; deactivating one membership closes that membership's rows;
 - the profile lists the open rows (when, from where, which browser).
 """
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tenants.db import db, utcnow
 from tenants.scoping import TenantOwned, unscoped
-from tenants.users import User
+from tenants.users import User, memberships_of
 
 # How often "last seen" is written: every request would turn every page view into a write.
 SEEN_EVERY = timedelta(minutes=5)
@@ -114,6 +115,27 @@ def end(session: Session, cookie_id: str) -> None:
             .where(SignIn.token_hash == _hash(token), SignIn.ended_at.is_(None))
             .values(ended_at=utcnow())
         )
+
+
+def end_all_for(session: Session, user: User) -> None:
+    """Close every sign-in into this one membership (deactivation): the person's other vendors stay
+    signed in."""
+    session.execute(
+        update(SignIn).where(SignIn.user_id == user.id, SignIn.ended_at.is_(None)).values(ended_at=utcnow())
+    )
+
+
+def leave_for(session: Session, current: User, cookie_id: str, target_user_id: int) -> User | None:
+    """End this browser's sign-in into ``current`` to move to another membership of the same person, and
+    return that membership (the caller starts the new sign-in). None, ending nothing, unless the target is
+    an active membership of the same person."""
+    target = next((u for u in memberships_of(session, current.person_id) if u.id == target_user_id), None)
+    if target is None:
+        return None
+    end(session, cookie_id)
+    with unscoped(session, "switching records the time in the membership being entered"):
+        target.last_login_at = utcnow()
+    return target
 
 
 def open_sign_ins(session: Session, user: User) -> list[SignIn]:

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tenants import audit, permissions
+from tenants import audit, permissions, sessions
 from tenants.errors import N_, FieldErrors
 from tenants.invitations import Invitation, revoke
 from tenants.passwords import hash_password, verify_password
@@ -17,7 +17,7 @@ def get_user(session: Session, user_id: int) -> User | None:
 
 
 def set_active(session: Session, actor: User, target: User, active: bool) -> None:
-    """Deactivate (sign out everywhere, no more sign-in) or reactivate ``target``.
+    """Deactivate (every sign-in into this membership ends, no more sign-in) or reactivate ``target``.
 
     Raises PermissionError when ``actor`` may not manage ``target``.
     """
@@ -29,7 +29,8 @@ def set_active(session: Session, actor: User, target: User, active: bool) -> Non
     target.active = active
     target.deactivated_by_vendor = not active and actor.role.is_vendor
     if not active:
-        target.sign_out_everywhere()
+        # Only this vendor's membership ends; the person may still work for another vendor.
+        sessions.end_all_for(session, target)
         # Links they sent die with their access: an ex-CSM's invitation must not let anyone in later.
         for invitation in session.scalars(
             select(Invitation).where(Invitation.invited_by_id == target.id, Invitation.accepted_at.is_(None))

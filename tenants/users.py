@@ -1,7 +1,14 @@
-"""People: users, their membership (role, and account for client users), sign-up and sign-in."""
+"""People and their memberships: who signs in (a :class:`Person`), who they are inside one vendor (a
+:class:`User` with its :class:`Membership`), sign-up and sign-in.
+
+A person has one email and one password across AdoptLoop. A consultant working for two vendors, or a client
+employee whose company buys from two AI vendors, is one person with one ``User`` per vendor; each ``User``
+is tenant data like any other and is what a request runs as, so scoping is the same as with one login.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, or_, select
@@ -19,25 +26,44 @@ from tenants.tenant import Tenant, unique_slug
 from tenants.text import clean_name
 
 
-class User(TenantOwned, db.Model):
-    """A person who signs in. Emails are unique across AdoptLoop so sign-in needs no tenant picker."""
+class Person(db.Model):
+    """Someone who signs in: one email, one password, whatever vendors they belong to.
 
-    __tablename__ = "users"
+    Not tenant data: only sign-in, password links and the membership switcher read it, each for the person
+    themselves.
+    """
+
+    __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
+    # Part of the session identifier: bumping it signs the person out everywhere (sessions and remember-me).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(TenantOwned, db.Model):
+    """One person's membership of one vendor: their name, role and account there. Requests run as a User."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"), UniqueConstraint("person_id", "tenant_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # The person's email, kept beside the membership so tenant pages list and search people without a join.
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
     # Set when vendor staff deactivated the person: only vendor staff may then undo it, not a client admin.
     deactivated_by_vendor: Mapped[bool] = mapped_column(default=False, server_default="0")
-    # Part of the session identifier: bumping it signs the user out everywhere (sessions and remember-me).
-    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Last sign-in into this membership: the one a person with several lands in first.
     last_login_at: Mapped[datetime | None]
 
     tenant: Mapped[Tenant] = relationship()
+    person: Mapped[Person] = relationship(lazy="joined")
     membership: Mapped[Membership] = relationship(
         back_populates="user", uselist=False, lazy="joined", cascade="all, delete-orphan"
     )
@@ -56,9 +82,22 @@ class User(TenantOwned, db.Model):
     def get_id(self) -> str:
         return self.sign_in_id or f"{self.id}:{self.session_version}:"
 
+    # Credentials belong to the person: a new password or "sign out everywhere" holds for every membership.
+    @property
+    def password_hash(self) -> str:
+        return self.person.password_hash
+
+    @password_hash.setter
+    def password_hash(self, value: str) -> None:
+        self.person.password_hash = value
+
+    @property
+    def session_version(self) -> int:
+        return self.person.session_version
+
     def sign_out_everywhere(self) -> None:
-        """Invalidate every session and remember-me cookie of this user (password change, deactivation)."""
-        self.session_version += 1
+        """Invalidate every session and remember-me cookie of this person, in every membership."""
+        self.person.session_version += 1
 
     @classmethod
     def visible_to_accounts(cls, account_ids):
@@ -108,10 +147,14 @@ def scope_for(user: User) -> Scope:
     return Scope(tenant_id=user.tenant_id, account_ids=frozenset({user.account_id}))
 
 
+def find_person(session: Session, email: str) -> Person | None:
+    """The person with this address, if any (people are global: no scope applies)."""
+    return session.scalar(select(Person).where(Person.email == normalize_email(email)))
+
+
 def email_taken(session: Session, email: str) -> bool:
-    """True if any tenant already has a user with ``email`` (emails are global)."""
-    with unscoped(session, "emails are unique across tenants"):
-        return session.scalar(select(User.id).where(User.email == normalize_email(email))) is not None
+    """True if a person with ``email`` already signs in to AdoptLoop (emails are unique per person)."""
+    return find_person(session, email) is not None
 
 
 def check_password_rules(password: str, field: str = "password") -> None:
@@ -131,24 +174,59 @@ def add_user(
     account_id: int | None = None,
     locale: str | None = None,
 ) -> User:
-    """Create a user with one membership; raises :class:`FieldErrors` for a taken email or weak password."""
+    """Create a new person with their first membership; raises :class:`FieldErrors` for a taken email or a
+    weak password. A person who already signs in joins another vendor through :func:`add_membership`."""
     if email_taken(session, email):
         raise FieldErrors({"email": N_("An account with this email already exists.")})
     check_password_rules(password)
+    person = Person(email=normalize_email(email), password_hash=hash_password(password))
+    session.add(person)
+    return add_membership(session, tenant, person, name=name, role=role, account_id=account_id, locale=locale)
+
+
+def add_membership(
+    session: Session,
+    tenant: Tenant,
+    person: Person,
+    *,
+    name: str,
+    role: Role,
+    account_id: int | None = None,
+    locale: str | None = None,
+) -> User:
+    """Make ``person`` a user of ``tenant`` with ``role``. One membership per person and vendor: raises
+    :class:`FieldErrors` when they already have one there."""
     if role.is_vendor and account_id is not None:
         raise ValueError("vendor roles are tenant-wide")
     if not role.is_vendor and account_id is None:
         raise ValueError("client roles need an account")
-    user = User(
-        tenant_id=tenant.id,
-        email=normalize_email(email),
-        name=clean_name(name),
-        password_hash=hash_password(password),
-        locale=locale,
-    )
+    if person.id is not None:
+        with unscoped(session, "a person's memberships span vendors; this checks the one being joined"):
+            exists = session.scalar(
+                select(User.id).where(User.person_id == person.id, User.tenant_id == tenant.id)
+            )
+        if exists is not None:
+            raise FieldErrors({"email": N_("You are already a member of this vendor's AdoptLoop.")})
+    user = User(tenant_id=tenant.id, person=person, email=person.email, name=clean_name(name), locale=locale)
     user.membership = Membership(tenant_id=tenant.id, account_id=account_id, role=role.value)
     session.add(user)
     return user
+
+
+def memberships_of(session: Session, person_id: int, *, active_only: bool = True) -> list[User]:
+    """Every user (membership) of one person across vendors, the most recently used first.
+
+    Only for the person themselves (sign-in, the switcher): it crosses tenants by design.
+    """
+    with unscoped(session, "a person sees their own memberships at every vendor"):
+        query = select(User).where(User.person_id == person_id)
+        if active_only:
+            query = query.where(User.active.is_(True))
+        users = list(session.scalars(query.order_by(User.last_login_at.desc().nulls_last(), User.id)))
+        for user in users:
+            # Loaded while unscoped, so the switcher can name each vendor and account.
+            _ = user.tenant.name, user.membership.account
+        return users
 
 
 def sign_up_vendor(
@@ -184,18 +262,51 @@ def sign_up_vendor(
         return user
 
 
+@dataclass(frozen=True)
+class MembershipChoice:
+    """One line of the membership switcher: enough to name it, no tenant objects."""
+
+    user_id: int
+    vendor: str
+    role: Role
+    account: str | None
+
+
+def membership_choices(session: Session, person_id: int) -> list[MembershipChoice]:
+    """The person's active memberships as plain values, most recently used first.
+
+    Plain values rather than ORM objects, so another vendor's rows never enter a scoped session's identity
+    map; only the person themselves is shown them.
+    """
+    with unscoped(session, "a person sees their own memberships at every vendor"):
+        rows = session.execute(
+            select(User.id, Tenant.name, Membership.role, Account.name)
+            .join(Tenant, Tenant.id == User.tenant_id)
+            .join(Membership, Membership.user_id == User.id)
+            .outerjoin(Account, Account.id == Membership.account_id)
+            .where(User.person_id == person_id, User.active.is_(True))
+            .order_by(User.last_login_at.desc().nulls_last(), User.id)
+        )
+        return [MembershipChoice(uid, vendor, Role(role), account) for uid, vendor, role, account in rows]
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this email and password, or None. Takes the same time for unknown emails."""
-    with unscoped(session, "sign-in looks a user up by email before any tenant is known"):
-        user = session.scalar(select(User).where(User.email == normalize_email(email)))
-        if user is None:
-            verify_dummy(password)
-            return None
-        if not verify_password(user.password_hash, password) or not user.active:
-            return None
-        if needs_rehash(user.password_hash):
-            # Hashes from before the cost changed are upgraded while the password is at hand.
-            user.password_hash = hash_password(password)
+    """The membership a person signs in to with this email and password (their most recently used active
+    one), or None. Takes the same time for unknown emails."""
+    person = find_person(session, email)
+    if person is None:
+        verify_dummy(password)
+        return None
+    if not verify_password(person.password_hash, password):
+        return None
+    users = memberships_of(session, person.id)
+    if not users:
+        return None
+    if needs_rehash(person.password_hash):
+        # Hashes from before the cost changed are upgraded while the password is at hand.
+        person.password_hash = hash_password(password)
+    user = users[0]
+    with unscoped(session, "sign-in records the time before the person's scope is bound"):
         user.last_login_at = utcnow()
         session.flush()
         return user

@@ -51,6 +51,13 @@ class AcceptInvitationForm(AppForm):
     )
 
 
+class JoinWithLoginForm(AppForm):
+    """Accepting an invitation with an address that already signs in (at another vendor)."""
+
+    name = StringField(_l("Your name"), [DataRequired(REQUIRED), Length(max=200)])
+    password = PasswordField(_l("Your AdoptLoop password"), [DataRequired(REQUIRED)])
+
+
 class ConfirmForm(AppForm):
     """Only the CSRF token: a button that turns a mailed link into a POST."""
 

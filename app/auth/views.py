@@ -13,12 +13,13 @@ from app.i18n import select_locale, use_invitation_locale
 from app.redirects import safe_local_path
 from app.signin import end_session, start_session
 from tenants import invitations, login_links
-from tenants.users import authenticate, email_taken, normalize_email, sign_up_vendor
+from tenants.users import authenticate, email_taken, membership_choices, normalize_email, sign_up_vendor
 
 from .forms import (
     AcceptInvitationForm,
     ConfirmForm,
     ForgotPasswordForm,
+    JoinWithLoginForm,
     LoginForm,
     ResetPasswordForm,
     SignupForm,
@@ -190,7 +191,11 @@ def login():
         if user is not None:
             db.session.commit()
             start_session(user, remember=form.remember.data)
-            return redirect(safe_local_path(request.args.get("next")) or url_for("home.index"))
+            next_path = safe_local_path(request.args.get("next"))
+            if len(membership_choices(db.session, user.person_id)) > 1:
+                # Several vendors: the person says where to work (they land in the last one used).
+                return redirect(url_for("memberships.choose", next=next_path))
+            return redirect(next_path or url_for("home.index"))
         form.form_errors.append(_("Email or password is incorrect."))
     return render_template("auth/login.html", form=form), 401 if form.form_errors else 200
 
@@ -215,7 +220,8 @@ def accept_invitation(token: str):
     if invitation is None:
         return render_template("auth/invitation_invalid.html"), 404
     use_invitation_locale(invitation.locale)
-    form = AcceptInvitationForm()
+    has_login = invitations.invitee_has_login(db.session, invitation)
+    form = JoinWithLoginForm() if has_login else AcceptInvitationForm()
     if form.validate_on_submit():
         user = save_or_show_errors(
             form,
@@ -231,4 +237,6 @@ def accept_invitation(token: str):
             start_session(user)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(url_for("home.index"))
-    return render_template("auth/accept.html", form=form, invitation=invitation), form_status(form)
+    return render_template(
+        "auth/accept.html", form=form, invitation=invitation, has_login=has_login
+    ), form_status(form)

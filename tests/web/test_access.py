@@ -87,6 +87,8 @@ MATRIX: dict[str, set[str] | str] = {
     "billing.checkout": {"owner"},
     "billing.portal": {"owner"},
     "billing.webhook": PUBLIC,
+    "memberships.choose": EVERYONE,
+    "memberships.switch": EVERYONE,
     "profile.index": EVERYONE,
     "profile.save_profile": EVERYONE,
     "profile.save_password": EVERYONE,
@@ -198,6 +200,9 @@ def test_role_matrix(app, worlds, role):
             expected = "missing"  # an unknown token, whoever asks
         elif rule.endpoint in STRIPE_ONLY and (allowed == PUBLIC or role in allowed):
             expected = "missing"  # Stripe is not configured in these tests (tests/web/test_billing.py has it)
+        elif rule.endpoint == "memberships.switch" and role is not None:
+            # The id filled in is account 0's member: only that person may "switch" to it (a no-op).
+            expected = "ok" if role == "member" else "missing"
         elif rule.endpoint == "auth.logout":
             expected = "login"  # signed-in users land on the sign-in page, signed out
         elif allowed == PUBLIC:

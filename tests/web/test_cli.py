@@ -3,7 +3,7 @@
 from app.extensions import db
 from tenants.scoping import unscoped
 from tenants.tenant import Tenant
-from tenants.users import User
+from tenants.users import Person, User
 from tests.helpers import login
 
 
@@ -110,5 +110,7 @@ def test_seed_demo_is_idempotent(app):
     assert first.exit_code == second.exit_code == 0
     assert "csm@demo-ai.example.com" in second.output
     with app.app_context(), unscoped(db.session, "test"):
-        assert db.session.scalar(db.select(db.func.count(Tenant.id))) == 1
-        assert db.session.scalar(db.select(db.func.count(User.id))) == 5
+        # The demo vendor with five people; a second vendor (its owner) where the champion is a member too.
+        assert db.session.scalar(db.select(db.func.count(Tenant.id))) == 2
+        assert db.session.scalar(db.select(db.func.count(User.id))) == 7
+        assert db.session.scalar(db.select(db.func.count(Person.id))) == 6

@@ -55,7 +55,8 @@ def test_embedded_default_uses_sqlite_and_inline_jobs(instance, monkeypatch):
     assert app.config["JOBS_BACKEND"] == "inline"
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     with app.app_context(), unscoped(db.session, "test counts tenants"):
-        assert db.session.scalar(db.select(db.func.count(Tenant.id))) == 1  # seeding twice made one vendor
+        # Seeding twice made the demo vendor and its partner vendor once each.
+        assert db.session.scalar(db.select(db.func.count(Tenant.id))) == 2
 
     client = app.test_client()
     login(client, "csm@demo-ai.example.com", "adoptloop-demo")

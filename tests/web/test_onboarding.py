@@ -110,7 +110,8 @@ def test_add_team_row_without_javascript_keeps_input(app, client, world):
 
 
 def test_inviting_an_existing_login_reveals_nothing_to_the_inviter(app, client, world):
-    """Another vendor must not learn who uses AdoptLoop: the invitee is told when accepting instead."""
+    """Another vendor must not learn who uses AdoptLoop: the invitee is told when accepting instead, and
+    joins with the password they already have (one person, a membership per vendor)."""
     other = make_world(app, "other")
     login(client, world.email("csm"), PASSWORD)
     response = post(
@@ -123,7 +124,8 @@ def test_inviting_an_existing_login_reveals_nothing_to_the_inviter(app, client, 
     data = {"name": "X", "password": "long-password-9", "confirm": "long-password-9"}
     accepted = post(invitee, link, data)
     assert accepted.status_code == 422
-    assert "An account with this email already exists." in accepted.get_data(as_text=True)
+    assert "The password is not correct." in accepted.get_data(as_text=True)
+    assert post(invitee, link, {"name": "X", "password": PASSWORD}).status_code == 302
 
 
 def test_a_new_invitation_replaces_the_pending_one(app, client, world):

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.limits import ConfigurationError, accepts_upload
 from tenants.accounts import account_name_taken
 from tenants.scoping import Scope, scoped, unscoped
-from tenants.users import User, sign_up_vendor
+from tenants.users import Person, User, sign_up_vendor
 from tests.factories import PASSWORD, draft, make_world
 from tests.helpers import app_config, login, post
 
@@ -240,5 +240,7 @@ def test_older_password_hashes_are_upgraded_at_sign_in(app, client):
         db.session.commit()
     login(client, world.email("member"), PASSWORD)
     with app.app_context(), unscoped(db.session, "test reads the hash"):
-        encoded = db.session.scalar(db.select(User.password_hash).where(User.email == world.email("member")))
+        encoded = db.session.scalar(
+            db.select(Person.password_hash).where(Person.email == world.email("member"))
+        )
     assert "m=65536,t=3,p=4" not in encoded and encoded.startswith("$argon2id$")
