@@ -54,6 +54,9 @@ def from_env() -> dict:
         "JOBS_BACKEND": os.environ.get("JOBS_BACKEND", "rq" if redis_url else "inline"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis away must not turn every page into a 500: count in memory until it is back.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         # Per target email, from any IP: slows a distributed guess without letting one person lock a user out
         # for more than a few minutes.

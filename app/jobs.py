@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
 
     appcontext_pushed.connect(_configure, app, weak=False)
     _configure(app)
+    app.jinja_env.globals["jobs_paused"] = jobs.paused
 
 
 def run_worker(app: Flask, queues: list[str], burst: bool = False) -> None:
@@ -28,6 +29,10 @@ def run_worker(app: Flask, queues: list[str], burst: bool = False) -> None:
     from rq import Worker
 
     with app.app_context():
+        # Work requested while no worker or no Redis was there waits as "queued" rows: queue it now.
+        swept = jobs.sweep()
+        if swept:
+            app.logger.info("queued %d waiting job(s) at worker start", swept)
         connection = jobs.redis_connection()
         worker = Worker([jobs.queue(q) for q in queues], connection=connection)
         worker.work(burst=burst, with_scheduler=True)

@@ -25,8 +25,8 @@ from tenants.accounts import Account, Team
 from tenants.billing.state import check_limit, month_start
 from tenants.db import as_utc, db, utcnow
 from tenants.errors import N_, FieldErrors
-from tenants.jobs import job
-from tenants.scoping import Scope, scoped
+from tenants.jobs import enqueue, job, sweeper
+from tenants.scoping import Scope, scoped, unscoped
 from tenants.tenant import Tenant
 from tenants.users import User
 
@@ -264,6 +264,17 @@ def render_report(report_id: int, tenant_id: int) -> str:
         report.status, report.finished_at = DONE, utcnow()
         session.commit()
         return DONE
+
+
+@sweeper
+def requeue_reports() -> int:
+    """Enqueue the render of every report still waiting in "queued" (requested while Redis was away, or
+    lost with a Redis restart). Returns how many."""
+    with unscoped(db.session, "the sweeper re-enqueues queued reports of every tenant"):
+        waiting = list(db.session.scalars(select(Report).where(Report.status == QUEUED)))
+        for report in waiting:
+            enqueue(render_report, report.id, report.tenant_id, job_id=job_key(report))
+    return len(waiting)
 
 
 def report_history(session: Session, account: Account) -> list[dict]:

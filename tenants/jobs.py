@@ -15,11 +15,21 @@ Where jobs run is configured once by the web shell (:func:`configure`): ``rq`` w
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, Retry
+
+log = logging.getLogger(__name__)
+# Redis being away must not hang a page: fail fast, and ask again at most every few seconds.
+REDIS_TIMEOUT = 1.0
+HEALTH_TTL = 5.0
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 
 QUEUES = ("default", "mail", "imports", "reports")
 _PENDING = ("queued", "started", "deferred", "scheduled")
@@ -69,7 +79,9 @@ def backend() -> str:
 
 
 def redis_connection() -> Redis:
-    return Redis.from_url(_backend.redis_url)
+    return Redis.from_url(
+        _backend.redis_url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT * 5
+    )
 
 
 def queue(name: str = "default") -> Queue:
@@ -89,8 +101,81 @@ def enqueue(func: Callable, *args, job_id: str | None = None, **kwargs):
         func(*args, **kwargs)
         return None
     q = queue(spec.queue)
-    existing = q.fetch_job(job_id) if job_id is not None else None
-    if existing is not None and existing.get_status(refresh=True) in _PENDING:
-        return existing
-    retry = Retry(max=spec.retries, interval=list(spec.retry_intervals)) if spec.retries else None
-    return q.enqueue_call(func, args=args, kwargs=kwargs, timeout=spec.timeout, retry=retry, job_id=job_id)
+    try:
+        existing = q.fetch_job(job_id) if job_id is not None else None
+        if existing is not None and existing.get_status(refresh=True) in _PENDING:
+            return existing
+        retry = Retry(max=spec.retries, interval=list(spec.retry_intervals)) if spec.retries else None
+        return q.enqueue_call(
+            func, args=args, kwargs=kwargs, timeout=spec.timeout, retry=retry, job_id=job_id
+        )
+    except REDIS_DOWN as error:
+        # The work is not lost: its row is already committed as queued, and sweep() enqueues it again once
+        # Redis answers (at the next page after the outage, and when a worker starts).
+        _health.mark(False)
+        log.warning("jobs paused, %s not enqueued yet (%s)", job_id or func.__qualname__, error)
+        return None
+
+
+# Functions that find committed-but-unqueued work and enqueue it; each domain registers its own.
+_sweepers: list[Callable[[], int]] = []
+
+
+def sweeper(func: Callable[[], int]) -> Callable[[], int]:
+    """Register ``func`` (no arguments, returns how many jobs it enqueued) to run in :func:`sweep`."""
+    _sweepers.append(func)
+    return func
+
+
+def sweep() -> int:
+    """Enqueue every piece of queued work whose job Redis lost or never got (an outage, a restart).
+
+    Safe to run any time: the sweepers enqueue with the row's job id, so a job still waiting is not doubled.
+    """
+    if _backend.kind != "rq":
+        return 0
+    return sum(s() for s in _sweepers)
+
+
+@dataclass
+class _Health:
+    up: bool = True
+    checked_at: float = 0.0
+
+    def mark(self, up: bool) -> None:
+        self.up, self.checked_at = up, time.monotonic()
+
+
+_health = _Health()
+
+
+def recheck() -> None:
+    """Ask Redis at the next :func:`paused` call instead of trusting the last answer."""
+    _health.checked_at = 0.0
+
+
+def paused() -> bool:
+    """True when background work cannot be queued (rq configured, Redis not answering).
+
+    Pings at most every few seconds. When Redis answers again after an outage, the work requested
+    meanwhile is swept into the queues, so pages can say "paused" and nothing waits forever.
+    """
+    if _backend.kind != "rq":
+        return False
+    if time.monotonic() - _health.checked_at < HEALTH_TTL:
+        return not _health.up
+    was_up = _health.up
+    try:
+        redis_connection().ping()
+        _health.mark(True)
+    except REDIS_DOWN:
+        _health.mark(False)
+        return True
+    if not was_up:
+        log.info("Redis answers again: sweeping queued work into the queues")
+        try:
+            sweep()
+        except REDIS_DOWN:
+            _health.mark(False)
+            return True
+    return False
