@@ -1,5 +1,7 @@
 """Japanese and English: choosing the locale, and formatting yen, dates and numbers for it."""
 
+from decimal import ROUND_HALF_EVEN, Decimal
+
 from babel.numbers import format_currency, format_decimal
 from flask import Flask, current_app, g, request, session
 from flask_babel import format_date, format_datetime, get_locale, gettext, refresh
@@ -32,19 +34,36 @@ def use_invitation_locale(locale: str | None) -> None:
     refresh()
 
 
+# Babel spends ~40 µs a number; a portfolio page shows hundreds. For the two languages the UI speaks, whole
+# numbers and fixed decimals read exactly as Python's own grouping writes them (tests/web/test_app.py checks
+# both against Babel), so those take the short way.
+_YEN_SIGN = {"ja": "￥", "en": "¥"}
+
+
 def yen(value: int | None) -> str:
     """¥1,234,567 in the current locale; an em dash for no value."""
     if value is None:
         return "—"
-    return format_currency(value, "JPY", locale=str(get_locale()))
+    locale = str(get_locale())
+    if isinstance(value, int) and locale in _YEN_SIGN:
+        return ("-" if value < 0 else "") + _YEN_SIGN[locale] + f"{abs(value):,}"
+    return format_currency(value, "JPY", locale=locale)
 
 
 def number(value: int | float | None, digits: int | None = None) -> str:
     """1,234,567 in the current locale; ``digits`` fixes the decimals (1 -> 2.5); an em dash for no value."""
     if value is None:
         return "—"
+    locale = str(get_locale())
+    if locale in _YEN_SIGN:
+        if isinstance(value, int) and digits is None:
+            return f"{value:,}"
+        if digits is not None and isinstance(value, int | float):
+            # Through the decimal text, rounding half to even, as Babel does (2.675 -> 2.68, not 2.67).
+            exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN)
+            return f"{exact:,.{digits}f}"
     pattern = None if digits is None else "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=str(get_locale()))
+    return format_decimal(value, format=pattern, locale=locale)
 
 
 def translate(message: str) -> str:

@@ -90,3 +90,22 @@ def test_yen_and_numbers_follow_the_locale(app):
     post(client, "/language", {"lang": "ja"})
     ja = client.get("/accounts").get_data(as_text=True)
     assert "￥300,000" in ja and "要対応" in ja  # the health band, translated (no case shared yet)
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_the_short_way_to_format_numbers_reads_exactly_as_babel(app, locale):
+    from babel.numbers import format_currency, format_decimal
+    from flask_babel import force_locale
+
+    from app.i18n import number, yen
+
+    values = [0, 7, -7, 999, 1000, 1_234_567, -1_234_567, 10**12]
+    decimals = [0.0, 2.5, 2.675, 0.05, 0.15, 1234.5678, -3.25, 99.95, 1e7 / 3]
+    with app.test_request_context(), force_locale(locale):
+        for v in values:
+            assert yen(v) == format_currency(v, "JPY", locale=locale)
+            assert number(v) == format_decimal(v, locale=locale)
+        for v in values + decimals:
+            for digits in (0, 1, 2):
+                pattern = "#,##0" + ("." + "0" * digits if digits else "")
+                assert number(v, digits) == format_decimal(v, format=pattern, locale=locale), (v, digits)
