@@ -2,7 +2,7 @@
 and the machine, as one table (and, with --write, as the latest run in BENCHMARKS.md).
 
     .venv/bin/python bench/run.py            # the full sizes the targets are about (about 15 minutes)
-    .venv/bin/python bench/run.py --quick    # small sizes, to check the benchmarks still run (about 2 minutes)
+    .venv/bin/python bench/run.py --quick    # small sizes: do the benchmarks still run? (about 2 minutes)
     .venv/bin/python bench/run.py --only pages,pdf --write
 
 PostgreSQL figures use BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/bench; its public
@@ -35,7 +35,10 @@ def _benchmarks(quick: bool) -> dict[str, list[tuple[str, dict]]]:
         ],
         "pdf": [("bench_roi_pdf.py", {"BENCH_ROUNDS": "3" if quick else "15"})],
         "search": [
-            ("bench_search.py", {"BENCH_CASES": "2000" if quick else "100000", "BENCH_ROUNDS": "2" if quick else "5"}),
+            (
+                "bench_search.py",
+                {"BENCH_CASES": "2000" if quick else "100000", "BENCH_ROUNDS": "2" if quick else "5"},
+            ),
             (
                 "bench_search.py",
                 {**pg, "BENCH_CASES": "2000" if quick else "100000", "BENCH_ROUNDS": "2" if quick else "5"},
@@ -186,7 +189,10 @@ def main() -> int:
             figures.extend(found)
     print(table(figures))
     missed = [f["name"] for f in figures if not f["met"]]
-    print(f"\n{len(figures)} figures, {len(missed)} target(s) missed" + (f": {'; '.join(missed)}" if missed else ""))
+    print(
+        f"\n{len(figures)} figures, {len(missed)} target(s) missed"
+        + (f": {'; '.join(missed)}" if missed else "")
+    )
     if args.write:
         write_benchmarks_md(info, figures, "quick" if args.quick else "full")
     return 0
