@@ -121,6 +121,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.loop.views import bp as loop_bp
 
     app.register_blueprint(loop_bp)
+    from app.metrics.views import bp as metrics_bp
+
+    app.register_blueprint(metrics_bp)
     from app import memberships
 
     memberships.register(app)

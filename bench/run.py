@@ -99,7 +99,7 @@ def run_script(script: str, env: dict) -> tuple[list[dict], str, float]:
     done = subprocess.run(
         [sys.executable, str(HERE / script)],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={"PUBLIC_URL": "http://bench.localhost", **os.environ, **env},
         capture_output=True,
         text=True,
     )

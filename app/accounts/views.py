@@ -42,6 +42,7 @@ def portfolio():
         bands={"good": _("Good"), "watch": _("Watch"), "at_risk": _("At risk")},
         part_labels={key: translate(label) for key, label in PART_LABELS.items()},
         no_data=_("no data yet"),
+        adoption_label=_("Adoption"),
     )
 
 

@@ -28,6 +28,28 @@ document.addEventListener("DOMContentLoaded", () => {
       navigator.clipboard?.writeText(input.value);
     });
   });
+  // Charts: plotly.js (served by the app) draws each figure; its table stays for screen readers and shows
+  // again on request. Without JavaScript or plotly the tables are the page.
+  if (window.Plotly) {
+    document.querySelectorAll("[data-plotly]").forEach((el) => {
+      const source = document.getElementById(`fig-${el.dataset.plotly}`);
+      if (!source) return;
+      const fig = JSON.parse(source.textContent);
+      window.Plotly.newPlot(el, fig.data, fig.layout, { displayModeBar: false, responsive: true });
+      const table = el.parentElement.querySelector(".chart-table");
+      if (!table) return;
+      table.classList.add("visually-hidden");
+      const toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "link chart-toggle";
+      toggle.textContent = el.closest("[data-show-table]")?.dataset.showTable || "Table";
+      toggle.addEventListener("click", () => {
+        table.classList.toggle("visually-hidden");
+      });
+      el.after(toggle);
+    });
+  }
+
   // An error summary takes focus, so a screen reader reads it and the keyboard starts there.
   const summary = document.querySelector("[data-error-summary]");
   if (summary) summary.focus();

@@ -87,6 +87,8 @@ MATRIX: dict[str, set[str] | str] = {
     "billing.checkout": {"owner"},
     "billing.portal": {"owner"},
     "billing.webhook": PUBLIC,
+    "metrics.account": EVERYONE,
+    "metrics.plotly_js": PUBLIC,
     "memberships.choose": EVERYONE,
     "memberships.switch": EVERYONE,
     "profile.index": EVERYONE,
