@@ -17,6 +17,7 @@ import playbooks.usecase_links  # noqa: F401
 import playbooks.usecases  # noqa: F401
 import reports.models  # noqa: F401
 import reports.usage  # noqa: F401
+import reports.usage_jobs  # noqa: F401 - registers its job and sweeper
 import tenants.accounts  # noqa: F401
 import tenants.audit  # noqa: F401
 import tenants.billing.events  # noqa: F401

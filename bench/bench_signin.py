@@ -134,9 +134,9 @@ def main() -> None:
     try:
         for _ in range(100):
             try:
-                requests.get(f"{base}/healthz", timeout=1)
+                requests.get(f"{base}/healthz", timeout=5)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still booting its workers
                 time.sleep(0.1)
         readers = [signed_in(base, "o@bench.example.com") for _ in range(READERS)]
         page = f"{base}/accounts/1"

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, delete, select
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from reports.importers import Problem, read
@@ -39,7 +39,13 @@ class UsageImport(AccountOwned, db.Model):
     replaced: Mapped[int] = mapped_column(default=0)  # rows that were already stored (re-import, overlap)
     errors: Mapped[list] = mapped_column(JSON, default=list)
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)  # header -> field chosen for this file
-    status: Mapped[str] = mapped_column(String(16), default="done")  # done / refused
+    # done / refused; a large file imported by a job is first queued, then running, and failed if it broke.
+    status: Mapped[str] = mapped_column(String(16), default="done")
+    rows_done: Mapped[int] = mapped_column(default=0, server_default="0")  # progress of a job
+    error: Mapped[str | None] = mapped_column(Text)  # why a job failed (shown, with a retry)
+    # fmt, only_valid and create_teams of an import run by a job
+    options: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    stored_file: Mapped[str | None] = mapped_column(String(255))  # the upload a job reads, until done
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -128,48 +134,21 @@ def import_usage(
         record.status = "refused"
         session.flush()
         return record
-    rows = {}
-    for item in frame.itertuples(index=False):
-        who = AGGREGATE if item.user == "(all)" else hash_user(secret, account.tenant_id, item.user)
-        key = (item.day, who, item.app)
-        rows[key] = item  # the last line of a file wins over an earlier duplicate line
-    existing = (
-        set(
-            session.execute(
-                select(UsageRow.day, UsageRow.user_hash, UsageRow.app).where(
-                    UsageRow.account_id == account.id, UsageRow.day.in_({k[0] for k in rows})
-                )
-            ).all()
-        )
-        if rows
-        else set()
-    )
-    replaced = {tuple(row) for row in existing} & rows.keys()
-    session.flush()
-    for day, user_hash, app in replaced:
-        session.execute(
-            delete(UsageRow).where(
-                UsageRow.account_id == account.id,
-                UsageRow.day == day,
-                UsageRow.user_hash == user_hash,
-                UsageRow.app == app,
-            )
-        )
-    session.add_all(
-        UsageRow(
-            tenant_id=account.tenant_id,
-            account_id=account.id,
-            day=day,
-            user_hash=user_hash,
-            team_id=teams[item.team].id if isinstance(item.team, str) and item.team in teams else None,
-            app=app[:64],
-            active=int(item.active),
-            actions=float(item.actions),
-            minutes_saved=float(item.minutes_saved),
-            import_id=record.id,
-        )
-        for (day, user_hash, app), item in rows.items()
-    )
-    record.imported, record.replaced = len(rows), len(replaced)
+    record.imported, record.replaced = store(session, account, record.id, frame, secret)
     session.flush()
     return record
+
+
+def store(
+    session: Session, account: Account, import_id: int, frame, secret: str, hasher=None
+) -> tuple[int, int]:
+    """Write checked rows of import ``import_id``: new ones added, rows of the same day, person and app
+    replaced, never counted twice. Returns (rows written, of which replaced)."""
+    from reports.usage_store import Hasher, count_rows, rows_frame, upsert
+
+    team_ids = {t.name: t.id for t in account.teams}
+    rows = rows_frame(frame, account, import_id, hasher or Hasher(secret, account.tenant_id), team_ids)
+    before = count_rows(session, account)
+    upsert(session, rows)
+    added = count_rows(session, account) - before
+    return len(rows), len(rows) - added

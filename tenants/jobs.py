@@ -98,7 +98,12 @@ def enqueue(func: Callable, *args, job_id: str | None = None, **kwargs):
     if spec is None:
         raise TypeError(f"{func.__qualname__} is not declared with @job(queue, timeout=...)")
     if _backend.kind == "inline":
-        func(*args, **kwargs)
+        try:
+            func(*args, **kwargs)
+        except Exception:
+            # As with a worker, a failed job has recorded its failure on its row (shown, with a retry);
+            # it must not also fail the request that asked for it.
+            log.exception("inline job %s failed", job_id or func.__qualname__)
         return None
     q = queue(spec.queue)
     try:
@@ -115,6 +120,14 @@ def enqueue(func: Callable, *args, job_id: str | None = None, **kwargs):
         _health.mark(False)
         log.warning("jobs paused, %s not enqueued yet (%s)", job_id or func.__qualname__, error)
         return None
+
+
+def setting(name: str):
+    """A configuration value inside a job (the worker and the inline runner both have the app's context).
+    Secrets are read here rather than passed as job arguments, which Redis would keep in clear."""
+    from flask import current_app
+
+    return current_app.config[name]
 
 
 # Functions that find committed-but-unqueued work and enqueue it; each domain registers its own.

@@ -43,6 +43,8 @@ class World:
     # Per account: a hackathon (event_ids) with one entry (entry_ids).
     event_ids: list[int] = field(default_factory=list)
     entry_ids: list[int] = field(default_factory=list)
+    # Per account: one failed usage import (its retry route is in the access matrix).
+    import_ids: list[int] = field(default_factory=list)
 
     def email(self, role: str) -> str:
         return self.emails_by_role[role]
@@ -209,6 +211,20 @@ def _start_playbooks(session, world: World, users: dict) -> None:
         entry = add_entry(session, hackathon, team_name="Team", problem="Quotes take a day")
         world.event_ids.append(hackathon.id)
         world.entry_ids.append(entry.id)
+        from reports.usage import UsageImport
+
+        failed = UsageImport(
+            tenant_id=account.tenant_id,
+            account_id=account_id,
+            filename="world.csv",
+            sha256="0" * 64,
+            format="generic",
+            status="failed",
+            error="world: a failed import",
+        )
+        session.add(failed)
+        session.flush()
+        world.import_ids.append(failed.id)
 
 
 def invitation_status(app, invitation_id: int) -> str:

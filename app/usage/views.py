@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.access import allow
 from app.extensions import db
 from app.limits import accepts_upload
+from reports import usage_jobs
 from reports.importers import COLUMNS, read
 from reports.importers.text import auto_mapping
 from reports.usage import UsageImport, import_usage, remembered_mapping
@@ -34,6 +35,10 @@ def _pending_path(account_id: int, token: str) -> Path:
     if not token.replace("-", "").replace("_", "").isalnum():
         abort(400)
     return _pending_dir() / f"{account_id}-{token}"
+
+
+def _stored_dir() -> Path:
+    return Path(current_app.instance_path) / "usage-files"
 
 
 def _account_or_404(account_id: int):
@@ -74,8 +79,12 @@ def preview(account_id: int):
     chosen = _mapping_from_form()
     remembered = {} if chosen else remembered_mapping(db.session, account)
     mapping = {h: f for h, f in (chosen or remembered).items() if f}
+    partial = usage_jobs.count_lines(data) > current_app.config["USAGE_INLINE_MAX_ROWS"]
     try:
-        result = read(data, request.form.get("format", "auto"), mapping or None)
+        if partial:  # a large file: its first rows now, the rest during the import
+            result = usage_jobs.preview_large(data, request.form.get("format", "auto"), mapping or None)
+        else:
+            result = read(data, request.form.get("format", "auto"), mapping or None)
     except ValueError as error:
         flash(str(error), "error")
         return redirect(url_for("usage.index", account_id=account.id))
@@ -94,6 +103,7 @@ def preview(account_id: int):
         mapping={**auto_mapping(headers), **mapping},
         fields=COLUMNS,
         unknown_teams=unknown_teams,
+        partial=partial,
     )
 
 
@@ -118,17 +128,26 @@ def commit(account_id: int):
         flash(_("The checked file has expired; upload it again."), "error")
         return redirect(url_for("usage.index", account_id=account.id))
     mapping = {h: f for h, f in _mapping_from_form().items() if f}
-    record = import_usage(
-        db.session,
-        account,
-        current_user,
-        path.read_bytes(),
+    data = path.read_bytes()
+    options = dict(
         filename=request.form.get("filename", "upload"),
-        secret=current_app.config["SECRET_KEY"],
         fmt=request.form.get("format", "auto"),
         mapping=mapping or None,
         only_valid=bool(request.form.get("only_valid")),
         create_teams=bool(request.form.get("create_teams")),
+    )
+    if usage_jobs.count_lines(data) > current_app.config["USAGE_INLINE_MAX_ROWS"]:
+        # A large file: a job reads it in chunks while the page shows how far it got.
+        record = usage_jobs.queue_import(
+            db.session, account, current_user, data, folder=_stored_dir(), **options
+        )
+        db.session.commit()
+        path.unlink(missing_ok=True)
+        usage_jobs.start(record)
+        flash(_("The file is being imported in the background; this page shows its progress."), "info")
+        return redirect(url_for("usage.index", account_id=account.id))
+    record = import_usage(
+        db.session, account, current_user, data, secret=current_app.config["SECRET_KEY"], **options
     )
     db.session.commit()
     if record.status == "refused":
@@ -147,3 +166,16 @@ def commit(account_id: int):
             "success",
         )
     return redirect(url_for("usage.index", account_id=account.id))
+
+
+@bp.post("/usage-imports/<int:import_id>/retry")
+@allow(UPLOADERS)
+def retry(import_id: int):
+    """Run a failed import job again, on the same row and the same stored file."""
+    record = db.session.get(UsageImport, import_id) or abort(404)
+    if usage_jobs.may_retry(record):
+        usage_jobs.reset_for_retry(record)
+        db.session.commit()
+        usage_jobs.start(record)
+        flash(_("The import is queued again."), "info")
+    return redirect(url_for("usage.index", account_id=record.account_id))

@@ -88,6 +88,7 @@ MATRIX: dict[str, set[str] | str] = {
     "billing.portal": {"owner"},
     "billing.webhook": PUBLIC,
     "metrics.account": EVERYONE,
+    "usage.retry": INVITERS,
     "metrics.plotly_js": PUBLIC,
     "memberships.choose": EVERYONE,
     "memberships.switch": EVERYONE,
@@ -182,6 +183,7 @@ def own_ids(world: World) -> dict[str, int | str]:
         "task_id": world.task_ids[0],
         "event_id": world.event_ids[0],
         "entry_id": world.entry_ids[0],
+        "import_id": world.import_ids[0],
     }
 
 
@@ -232,6 +234,7 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
     ids["task_id"] = list(other.task_ids)
     ids["event_id"] = list(other.event_ids)
     ids["entry_id"] = list(other.entry_ids)
+    ids["import_id"] = list(other.import_ids)
     markers = [other.name, *other.account_names, *other.emails, *other.use_case_titles]
     if role not in VENDOR:
         # Client users (and anonymous visitors) must not reach the other account of their own vendor either.
@@ -242,6 +245,7 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
         ids["task_id"].append(me.task_ids[1])
         ids["event_id"].append(me.event_ids[1])
         ids["entry_id"].append(me.entry_ids[1])
+        ids["import_id"].append(me.import_ids[1])
         ids["share_link_id"].append(me.share_link_ids[1])
         markers += [me.account_names[1], me.email("other_member")]
         ids["use_case_id"].append(me.use_case_ids[1])  # the other account's case
