@@ -3,8 +3,8 @@
 Reading is pure (bytes in, typed rows and row errors out); saving the valid rows is the library's job.
 Sheets come from Japanese companies' Excel as often as from English tools, so:
 
-* CSV may be UTF-8 (with or without the BOM Excel writes) or CP932 (Shift_JIS as Windows writes it);
-  the delimiter is a comma, tab or semicolon;
+* CSV may be UTF-8 (with or without the BOM Excel writes), UTF-16 with its BOM or CP932 (Shift_JIS);
+  the delimiter is a comma, tab, semicolon or |;
 * headers may be Japanese or English, in any order, with any width of characters; unknown columns are
   ignored (an export's id/author columns read back without complaint);
 * every problem is reported as (row, column, reason) with the sheet's own row number (header = row 1) and
@@ -132,14 +132,19 @@ _ALIASES = {
 
 
 def decode_csv(data: bytes) -> str:
-    """Text of a CSV file in UTF-8 (BOM or not) or CP932; SheetError when it is neither."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    for encoding in ("utf-8", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    """Text of a CSV file in UTF-8 (BOM or not), UTF-16 (BOM) or CP932; SheetError when it is neither."""
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8", errors="strict")
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text" (UTF-16 with its BOM)
+            return data.decode("utf-16")
+        for encoding in ("utf-8", "cp932"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    except UnicodeDecodeError:  # a BOM followed by bytes of another encoding
+        pass
     raise SheetError(
         N_("The file is neither UTF-8 nor Shift_JIS (CP932) text; save it as CSV UTF-8 or .xlsx.")
     )
@@ -167,10 +172,19 @@ def read_cells(data: bytes, filename: str | None = None) -> list[list[object]]:
             book.close()
     text = decode_csv(data)
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;|")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    # newline="": a carriage return inside a quoted cell is text, not a broken line.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        return list(reader)
+    except csv.Error as error:  # e.g. a cell over 128 KB, or a stray quote the dialect cannot place
+        raise SheetError(
+            Message(
+                N_("Row %(row)d cannot be read as CSV: %(reason)s."), row=reader.line_num, reason=str(error)
+            )
+        ) from None
 
 
 def _blank(value: object) -> bool:
