@@ -118,18 +118,23 @@ def commit(account_id: int):
         flash(_("The checked file has expired; upload it again."), "error")
         return redirect(url_for("usage.index", account_id=account.id))
     mapping = {h: f for h, f in _mapping_from_form().items() if f}
-    record = import_usage(
-        db.session,
-        account,
-        current_user,
-        path.read_bytes(),
-        filename=request.form.get("filename", "upload"),
-        secret=current_app.config["SECRET_KEY"],
-        fmt=request.form.get("format", "auto"),
-        mapping=mapping or None,
-        only_valid=bool(request.form.get("only_valid")),
-        create_teams=bool(request.form.get("create_teams")),
-    )
+    try:
+        record = import_usage(
+            db.session,
+            account,
+            current_user,
+            path.read_bytes(),
+            filename=request.form.get("filename", "upload"),
+            secret=current_app.config["SECRET_KEY"],
+            fmt=request.form.get("format", "auto"),
+            mapping=mapping or None,
+            only_valid=bool(request.form.get("only_valid")),
+            create_teams=bool(request.form.get("create_teams")),
+        )
+    except ValueError as error:  # the form's format or mapping makes the checked file unreadable
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("usage.index", account_id=account.id))
     db.session.commit()
     if record.status == "refused":
         flash(
