@@ -1,0 +1,388 @@
+"""Hostile files against every importer (property tests, hypothesis).
+
+Files are built from pieces people and attackers actually send: the encodings Excel and other tools write
+(UTF-8, UTF-8 with BOM, CP932, UTF-16, Latin-1 garbage), the four delimiters, 100k-character fields,
+formula cells, NUL bytes, blank lines, duplicated headers, ragged rows, and plain random bytes. The
+properties:
+
+* reading never raises anything but the documented error (``ValueError`` for usage exports,
+  ``SheetError`` for use-case sheets); everything else is a result with row/column problems;
+* what a reader returns can be stored as it is (typed, finite, no NUL in stored text);
+* all-or-nothing: a file with problems writes no row unless "only the valid rows" was chosen;
+* importing the same file again never double counts.
+
+Examples are derandomized and bounded so the module runs well under a minute on two cores.
+"""
+
+import io
+import math
+from collections import Counter
+from datetime import date
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from playbooks.usecase_import import import_sheet
+from playbooks.usecase_sheets import SheetError, parse_sheet
+from playbooks.usecases import UseCase
+from reports.importers import COLUMNS, Result, read
+from reports.usage import UsageImport, UsageRow, import_usage
+from tenants.accounts import get_account
+from tenants.db import db
+from tenants.scoping import Scope, scoped
+from tests.factories import make_world
+
+PURE = settings(max_examples=400, deadline=None, derandomize=True)
+STORED = settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+FORMULAS = ("=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)", '=HYPERLINK("http://x")', "\t=1", "\r=1")
+HOSTILE_TEXT = st.one_of(
+    st.sampled_from(FORMULAS),
+    st.sampled_from(["", " ", "\x00", "a\x00b", "\u202e", "<script>alert(1)</script>", "\ufeff", '"', "'"]),
+    st.sampled_from(["nan", "inf", "-1", "1e999", "1,181", "１２", "0x10", "2026-13-40", "2026/9/1"]),
+    st.text(max_size=20),
+    st.integers(min_value=100_000, max_value=140_000).map(lambda n: "x" * n),  # huge fields
+)
+GOOD = {
+    "day": st.sampled_from(["2026-09-01", "2026/9/2", "2026年9月3日", "2026-09-04 10:00"]),
+    "user": st.sampled_from(["u1@x.jp", "u2", "TARO@x.jp", "taro@x.jp"]),
+    "team": st.sampled_from(["Sales", "Ops", "営業部", ""]),
+    "actions": st.sampled_from(["1", "1,181", "", "0"]),
+    "minutes": st.sampled_from(["5", "", "30"]),
+    "app": st.sampled_from(["chat", "word", "x" * 70 + "a", "x" * 70 + "b"]),
+}
+GENERIC_HEADERS = ["日付", "ユーザー", "部署", "利用回数", "削減時間(分)", "アプリ", "date", "extra", ""]
+M365_HEADERS = [
+    "Report Refresh Date",
+    "User Principal Name",
+    "Display Name",
+    "Microsoft Teams Copilot Last Activity Date (UTC)",
+    "Word Copilot Last Activity Date (UTC)",
+    "Copilot Chat Last Activity Date (UTC)",
+    "x" * 70 + " Copilot Last Activity Date (UTC)",
+    "y" * 70 + "1 Copilot Last Activity Date (UTC)",
+    "y" * 70 + "2 Copilot Last Activity Date (UTC)",
+    "Report Period",
+]
+USECASE_HEADERS = [
+    "Title",
+    "Model",
+    "Date",
+    "課題",
+    "プロンプト",
+    "タグ",
+    "ステージ",
+    "利用人数",
+    "Team",
+    "Title",
+]
+ENCODINGS = ["utf-8", "utf-8-sig", "cp932", "utf-16", "latin-1"]
+DELIMITERS = [",", ";", "\t", "|"]
+
+
+def cell_for(header: str, hostility: int):
+    """A plausible value for the column, or (one time in ``hostility``) a hostile one; 0: always plausible."""
+    good = {
+        "日付": GOOD["day"],
+        "date": GOOD["day"],
+        "Date": GOOD["day"],
+        "ユーザー": GOOD["user"],
+        "User Principal Name": GOOD["user"],
+        "部署": GOOD["team"],
+        "Team": GOOD["team"],
+        "利用回数": GOOD["actions"],
+        "利用人数": GOOD["actions"],
+        "削減時間(分)": GOOD["minutes"],
+        "アプリ": GOOD["app"],
+        "Title": st.sampled_from(["議事録の要約", "Summaries"]),
+        "Model": st.sampled_from(["GPT-4o", "Claude"]),
+    }.get(header)
+    if good is None and header.endswith("Last Activity Date (UTC)"):
+        good = st.sampled_from(["", "2026-10-30", "2026-10-02"])
+    if good is None:
+        return HOSTILE_TEXT if hostility else st.just("")
+    if not hostility:
+        return good
+    return st.one_of(*[good] * (hostility - 1), HOSTILE_TEXT)
+
+
+def quote(value: str, delimiter: str) -> str:
+    if any(c in value for c in (delimiter, '"', "\n", "\r")) and value != "\r=1":
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+@st.composite
+def sheets(draw, headers: list[str]):
+    """A CSV (any encoding and delimiter) or .xlsx built from ``headers`` with hostile cells and shapes."""
+    chosen = draw(st.lists(st.sampled_from(headers), min_size=1, max_size=len(headers) + 2))
+    if draw(st.integers(0, 3)):  # most files name the columns they need
+        chosen = [h for h in headers[:3]] + chosen
+    hostility = draw(st.sampled_from([0, 0, 3, 8]))
+    rows = [chosen]
+    for _ in range(draw(st.integers(0, 6))):
+        row = [draw(cell_for(h, hostility)) for h in chosen]
+        shape = draw(st.sampled_from(["full"] * 6 + ["short", "long", "blank"]))
+        if shape == "short":
+            row = row[: draw(st.integers(0, len(row)))]
+        elif shape == "long":
+            row += [draw(HOSTILE_TEXT)]
+        elif shape == "blank":
+            row = []
+        rows.append(row)
+    if draw(st.integers(0, 5)) == 0:
+        return xlsx(rows)
+    delimiter = draw(st.sampled_from(DELIMITERS))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    text = newline.join(delimiter.join(quote(str(c), delimiter) for c in row) for row in rows) + newline
+    encoding = draw(st.sampled_from(ENCODINGS + ["utf-8", "utf-8-sig"]))
+    data = text.encode(encoding, errors="replace")
+    if draw(st.integers(0, 8)) == 0:  # a damaged file: random bytes spliced in
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.binary(max_size=40)) + data[at:]
+    return data
+
+
+def xlsx(rows: list[list[str]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        # openpyxl refuses control characters in cells; a real workbook cannot hold them either.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", str(c))[:32_000] for c in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+GITHUB = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=10)
+    | st.sampled_from(["2026-09-01", "2026-13-01", "nan"]),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "day",
+                    "date",
+                    "total_active_users",
+                    "user_login",
+                    "user",
+                    "user_initiated_interaction_count",
+                    "code_generation_activity_count",
+                    "total_code_suggestions",
+                    "editors",
+                ]
+            ),
+            children,
+            max_size=6,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@st.composite
+def github_files(draw):
+    import json
+
+    items = draw(st.lists(GITHUB, max_size=5))
+    if draw(st.booleans()):
+        text = json.dumps(items, ensure_ascii=draw(st.booleans()))
+    else:
+        text = "\n".join(json.dumps(i) for i in items)
+    if draw(st.integers(0, 6)) == 0:
+        text = "[" * draw(st.integers(1, 200_000))  # deep nesting
+    data = text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"])))
+    if draw(st.integers(0, 6)) == 0:
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.binary(max_size=20)) + data[at:]
+    return data
+
+
+ANY_USAGE_FILE = st.one_of(
+    sheets(GENERIC_HEADERS),
+    sheets(M365_HEADERS),
+    github_files(),
+    st.binary(max_size=300),
+    st.binary(max_size=300).map(lambda b: b"PK\x03\x04" + b),
+)
+
+
+def check_storable(result: Result) -> None:
+    """What a reader hands on can be stored as is: typed values, finite numbers, no NUL in stored text."""
+    assert list(result.frame.columns) == COLUMNS
+    for problem in result.problems:
+        assert isinstance(problem.row, int) and problem.row >= 0
+        assert isinstance(problem.column, str) and isinstance(problem.reason, str)
+    for row in result.frame.itertuples(index=False):
+        assert type(row.day) is date
+        assert isinstance(row.user, str) and row.user.strip() and "\x00" not in row.user
+        assert isinstance(row.app, str) and row.app and "\x00" not in row.app
+        if not (row.team is None or row.team != row.team):  # None or NaN (pandas' missing value)
+            assert isinstance(row.team, str) and row.team.strip() and "\x00" not in row.team
+        assert int(row.active) == row.active and row.active >= 0
+        for number in (row.actions, row.minutes_saved):
+            assert math.isfinite(number) and number >= 0
+
+
+def read_or_refuse(data: bytes, fmt: str = "auto", mapping=None) -> Result | None:
+    try:
+        result = read(data, fmt, mapping)
+    except ValueError:
+        return None  # the documented refusal of a whole file
+    check_storable(result)
+    return result
+
+
+@PURE
+@given(ANY_USAGE_FILE, st.sampled_from(["auto", "generic", "m365_copilot", "github_copilot"]))
+# The files that broke an importer before (each was a traceback instead of a result or a refusal):
+@example(b"PK", "auto")  # a damaged .xlsx
+@example(b"\x00", "generic")  # nothing the delimiter sniffer recognises
+@example(("day,user\n2026-09-01," + "x" * 140_000 + "\n").encode(), "generic")  # a cell over 128 KB
+@example(b'day;user\r\n2026-09-01;"a\rb"\r\n', "generic")  # CR inside a quoted cell
+@example(b"day,user,actions\n2026-09-01,u1,nan\n2026-09-01,u2,1e999\n", "generic")  # not finite
+@example(b"day,user\n2026-09-01,u\x00\n", "generic")  # NUL in a stored name
+@example(b"[" * 100_000, "github_copilot")  # nested deeper than the recursion limit
+@example(b'[{"day": "2026-09-01", "total_active_users": "many"}]', "github_copilot")
+@example(b'{"day": "2026-09-01", "user_initiated_interaction_count": 1e400}', "github_copilot")
+@example(
+    "User Principal Name,Word Copilot Last Activity Date (UTC)\nu1,2026-09-01\n".encode("utf-16"), "auto"
+)
+def test_every_usage_importer_reads_hostile_files_or_refuses_them(data, fmt):
+    read_or_refuse(data, fmt)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    sheets(GENERIC_HEADERS + ["when", "who", "how many"]),
+    st.dictionaries(
+        st.sampled_from(["when", "who", "how many", "extra", "部署", "missing"]),
+        st.sampled_from([*COLUMNS, "", "nonsense"]),
+        max_size=4,
+    ),
+)
+@example(b"date,who\n2026-09-01,u1\n", {"when": "user"})  # maps a header the file lacks
+@example(b"date,user,n\n2026-09-01,u1,yes\n", {"n": "active"})  # "active" must be a count
+@example(b"date,user,n\n2026-09-01,u1,\n", {"n": "app"})  # a blank app
+def test_a_chosen_column_mapping_never_breaks_the_reader(data, mapping):
+    read_or_refuse(data, "generic", mapping)
+
+
+@PURE
+@given(st.one_of(sheets(USECASE_HEADERS), st.binary(max_size=300)))
+def test_usecase_sheets_read_hostile_files_or_refuse_them(data):
+    try:
+        parsed = parse_sheet(data, "cases.csv")
+    except SheetError:
+        return
+    for error in parsed.errors:
+        assert isinstance(error.row, int) and error.row >= 2 and isinstance(error.column, str)
+    for row in parsed.rows:
+        assert type(row.values["used_on"]) is date and row.values["title"] and row.values["model_name"]
+
+
+def usage_rows(account_id: int) -> int:
+    return db.session.scalar(db.select(db.func.count(UsageRow.id)).where(UsageRow.account_id == account_id))
+
+
+def test_usage_import_is_all_or_nothing_and_never_double_counts(app):
+    world = make_world(app, "hyp-usage")
+    seen = Counter()
+
+    @STORED
+    @given(ANY_USAGE_FILE, st.booleans(), st.booleans())
+    def check(data, only_valid, create_teams):
+        with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
+            account = get_account(db.session, world.account_ids[0])
+            try:
+                options = dict(
+                    filename="u\x00.csv", secret="s", only_valid=only_valid, create_teams=create_teams
+                )
+                try:
+                    first = import_usage(db.session, account, None, data, **options)
+                except ValueError:
+                    seen["file refused"] += 1
+                    assert usage_rows(account.id) == 0
+                    return
+                stored = usage_rows(account.id)
+                seen[first.status + (", rows stored" if stored else "")] += 1
+                if first.errors and not only_valid:
+                    assert first.status == "refused" and stored == 0
+                else:
+                    assert first.status == "done" and stored == first.imported
+                again = import_usage(db.session, account, None, data, **options)
+                assert usage_rows(account.id) == stored  # replaced, never added again
+                if again.status == "done":
+                    assert again.replaced == again.imported == stored
+                db.session.flush()
+            finally:
+                db.session.rollback()
+
+    check()
+    # The generator reaches every outcome, so each property above was really exercised.
+    assert {"file refused", "refused", "done, rows stored"} <= seen.keys(), seen
+
+
+def test_usecase_sheet_import_is_all_or_nothing(app):
+    world = make_world(app, "hyp-cases")
+    seen = Counter()
+
+    @STORED
+    @given(sheets(USECASE_HEADERS), st.booleans())
+    def check(data, only_valid):
+        with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
+            account = get_account(db.session, world.account_ids[0])
+            before = db.session.scalar(db.select(db.func.count(UseCase.id)))
+            try:
+                try:
+                    outcome = import_sheet(
+                        db.session, account, None, data, "cases.csv", only_valid=only_valid
+                    )
+                except SheetError:
+                    seen["file refused"] += 1
+                    assert db.session.scalar(db.select(db.func.count(UseCase.id))) == before
+                    return
+                db.session.flush()
+                added = db.session.scalar(db.select(db.func.count(UseCase.id))) - before
+                seen[
+                    ("committed" if outcome.committed else "refused") + (", cases added" if added else "")
+                ] += 1
+                if outcome.errors and not only_valid:
+                    assert added == 0 and not outcome.committed
+                else:
+                    assert added == outcome.imported == outcome.valid
+            finally:
+                db.session.rollback()
+
+    check()
+    assert {"file refused", "refused", "committed, cases added"} <= seen.keys(), seen
+
+
+def test_import_records_are_written_even_for_refused_files(app):
+    """The history keeps a refused file (with its problems), so an all-or-nothing refusal is visible."""
+    world = make_world(app, "hyp-history")
+    with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
+        account = get_account(db.session, world.account_ids[0])
+        record = import_usage(
+            db.session,
+            account,
+            None,
+            "日付,ユーザー\n2026-09-01,\x00\n".encode(),
+            filename="x.csv",
+            secret="s",
+        )
+        db.session.commit()
+        assert record.status == "refused" and usage_rows(account.id) == 0
+        assert db.session.scalar(db.select(db.func.count(UsageImport.id))) == 1
