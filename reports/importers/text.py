@@ -9,8 +9,10 @@ import re
 import unicodedata
 from datetime import date
 
+from tenants.text import SHEET_DELIMITERS, csv_delimiter
+
 ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
-DELIMITERS = ",\t;|"
+DELIMITERS = SHEET_DELIMITERS
 # Characters that cannot be stored in a PostgreSQL text column (NUL) or that only a damaged or hostile file
 # holds in a name (other C0 controls). Tab, newline and carriage return inside a quoted cell are kept.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -46,10 +48,11 @@ def csv_rows(text: str, dialect=None) -> list[list[str]]:
     """All rows of CSV ``text``, the delimiter sniffed (comma, tab, semicolon or |) unless ``dialect`` is
     given. ValueError (with the line) for what the csv module refuses, e.g. a cell over 128 KB."""
     if dialect is None:
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=DELIMITERS)
-        except csv.Error:  # one column, or nothing that looks like a delimiter: read it as plain CSV
-            dialect = csv.excel
+        # Only the delimiter is guessed (from the header row); the quote is '"' as every spreadsheet writes
+        # it (a sniffed "'" would eat the apostrophes of a cell like =cmd|' /C calc'!A0).
+        known = {normalise_header(a) for aliases in HEADER_ALIASES.values() for a in aliases}
+        delimiter = csv_delimiter(text, lambda cell: normalise_header(cell) in known)
+        dialect = type("Sheet", (csv.excel,), {"delimiter": delimiter})
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         return list(reader)
