@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tenants.errors import N_, Message
+from tenants.text import csv_delimiter
 
 MAX_ROWS = 5000
 STAGES = ("shared", "pilot", "production", "archived")
@@ -171,10 +172,9 @@ def read_cells(data: bytes, filename: str | None = None) -> list[list[object]]:
         finally:
             book.close()
     text = decode_csv(data)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;|")
-    except csv.Error:
-        dialect = csv.excel
+    # Only the delimiter is guessed (from the header row); the quote is always '"' as spreadsheets write it.
+    delimiter = csv_delimiter(text, lambda cell: _key(cell) in _ALIASES)
+    dialect = type("Sheet", (csv.excel,), {"delimiter": delimiter})
     # newline="": a carriage return inside a quoted cell is text, not a broken line.
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
@@ -196,11 +196,12 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
-    # Undo the export's formula neutralisation so a round trip is exact.
-    if len(text) > 1 and text[0] == "'" and text[1] in _DANGEROUS_START:
+    text = str(value).lstrip(" ")
+    # Undo the export's formula neutralisation so a round trip is exact (an apostrophe the text itself
+    # started with was doubled by the export). Before stripping: the export may have protected a tab.
+    if len(text) > 1 and text[0] == "'" and text[1] in (*_DANGEROUS_START, "'"):
         text = text[1:]
-    return text
+    return text.strip()
 
 
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ t].*)?$")
@@ -342,8 +343,10 @@ def _parse_row(row, positions, sheet: ParsedSheet, row_number: int) -> tuple[dic
 
 def neutralise(value: object) -> object:
     """Make a cell safe to open in a spreadsheet: text starting with = + - @ (or tab/CR) gets a leading
-    apostrophe so it is shown as text, never evaluated. Numbers and dates pass unchanged."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS_START):
+    apostrophe so it is shown as text, never evaluated. Text that itself starts with an apostrophe gets one
+    too, so that reading the sheet back (which drops one) gives the text as it was. Numbers and dates pass
+    unchanged."""
+    if isinstance(value, str) and value.startswith((*_DANGEROUS_START, "'")):
         return "'" + value
     return value
 
@@ -388,6 +391,7 @@ def to_xlsx(cases: Iterable[Mapping[str, object]], locale: str = "en") -> bytes:
     """An .xlsx workbook with one sheet of use cases; every text cell is stored as text, never a formula."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Use cases" if locale != "ja" else "ユースケース")
@@ -395,6 +399,8 @@ def to_xlsx(cases: Iterable[Mapping[str, object]], locale: str = "en") -> bytes:
     for case in cases:
         row = []
         for value in export_row(case):
+            if isinstance(value, str):  # a workbook cannot hold control characters; openpyxl would raise
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # openpyxl would otherwise store a leading '=' as a formula
