@@ -386,3 +386,110 @@ def test_import_records_are_written_even_for_refused_files(app):
         db.session.commit()
         assert record.status == "refused" and usage_rows(account.id) == 0
         assert db.session.scalar(db.select(db.func.count(UsageImport.id))) == 1
+
+
+# ---------------------------------------------------------------- the way out: exports never run a formula
+
+EXPORTED_TEXT = st.one_of(
+    st.sampled_from([*FORMULAS, "'=1+1", "'plain", "''=x", "-5", "+81 3 1234", "@home", "=", "'"]),
+    st.builds(lambda p, t: p + t, st.sampled_from(["=", "+", "-", "@", "\t", "\r", "'", ""]), st.text()),
+)
+
+
+def assert_no_formula(cells) -> None:
+    for cell in cells:
+        if isinstance(cell, str) and cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+            float(cell)  # only a number (a negative figure in a CSV) may start so
+
+
+def case_with(texts: list[str]) -> dict:
+    title, problem, prompt, result, model, team, tag = texts
+    return {
+        "id": 1,
+        "title": title.strip() or "x",
+        "problem": problem,
+        "prompt": prompt,
+        "result": result,
+        "model_name": model.strip() or "m",
+        "used_on": date(2026, 9, 1),
+        "minutes_saved_per_run": 1,
+        "runs_per_month": 2,
+        "people": 3,
+        "team": team,
+        "tags": [tag],
+        "stage": "shared",
+        "author": title,
+        "source": "import",
+    }
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(EXPORTED_TEXT, min_size=7, max_size=7))
+def test_use_case_exports_never_start_a_cell_with_a_formula(texts):
+    import csv as csvlib
+
+    from openpyxl import load_workbook
+
+    from playbooks.usecase_sheets import to_csv, to_xlsx
+
+    case = case_with(texts)
+    data = to_csv([case])
+    for row in csvlib.reader(io.StringIO(data.decode("utf-8-sig"), newline="")):
+        assert_no_formula(row)
+    # ... and what was exported imports back as it was written (the apostrophe is only for spreadsheets).
+    (row,) = parse_sheet(data).rows
+    for name in ("title", "problem", "prompt", "result", "model_name", "team"):
+        assert row.values[name].strip() == case[name].strip(), name
+    book = load_workbook(io.BytesIO(to_xlsx([case])))
+    for row in book.active.iter_rows():
+        assert all(c.data_type != "f" for c in row)
+        assert_no_formula(c.value for c in row)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.lists(EXPORTED_TEXT, min_size=7, max_size=7))
+def test_report_figure_exports_never_start_a_cell_with_a_formula(texts):
+    from types import SimpleNamespace
+
+    from openpyxl import load_workbook
+
+    from reports.exports import to_csv, to_xlsx
+
+    figures = dict.fromkeys(
+        [
+            "gross_hours_per_month",
+            "gross_hours_per_year",
+            "realized_hours_per_month",
+            "realized_hours_per_year",
+            "realized_value_per_month",
+            "realized_value_per_year",
+            "cost_per_month",
+            "net_benefit_per_month",
+            "net_benefit_per_year",
+            "npv",
+            "roi_pct",
+            "payback_months",
+            "cost_per_hour_saved",
+        ],
+        -1.5,  # negative figures stay numbers, never text
+    )
+    roi = {
+        **figures,
+        "assumptions": {"note": texts[0]},
+        "use_cases": [{"title": t, "gross_hours_per_month": 1.0} for t in texts[1:]],
+    }
+    report = SimpleNamespace(
+        id=1,
+        results={"roi": roi, "account": {"name": texts[0]}},
+        period_start=date(2026, 9, 1),
+        period_end=date(2026, 9, 30),
+        inputs_sha256="0" * 64,
+    )
+    import csv as csvlib
+
+    for row in csvlib.reader(io.StringIO(to_csv(report).decode("utf-8-sig"), newline="")):
+        assert_no_formula(row)
+    book = load_workbook(io.BytesIO(to_xlsx(report)))
+    for row in book.active.iter_rows():
+        assert all(c.data_type != "f" for c in row)
+        assert_no_formula(c.value for c in row)
