@@ -19,6 +19,7 @@ import math
 from collections import Counter
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
@@ -34,6 +35,8 @@ from tenants.db import db
 from tenants.scoping import Scope, scoped
 from tests.factories import make_world
 
+# A 140k-character field makes hypothesis warn that the failing example it would print is large.
+pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 PURE = settings(max_examples=400, deadline=None, derandomize=True)
 STORED = settings(
     max_examples=200,
@@ -493,3 +496,42 @@ def test_report_figure_exports_never_start_a_cell_with_a_formula(texts):
     for row in book.active.iter_rows():
         assert all(c.data_type != "f" for c in row)
         assert_no_formula(c.value for c in row)
+
+
+# ---------------------------------------------------------------- the same files through the upload pages
+
+
+def test_upload_pages_check_and_import_hostile_files_without_a_server_error(app):
+    """The web path (check, then import; the use-case sheet import) answers every file with a page."""
+    from tests.factories import PASSWORD
+    from tests.helpers import csrf_token, login
+
+    world = make_world(app, "hyp-web")
+    client = app.test_client()
+    login(client, world.email("csm"), PASSWORD)
+    token = csrf_token(client)
+    usage_url = f"/accounts/{world.account_ids[0]}/usage"
+    seen = Counter()
+
+    @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(st.one_of(ANY_USAGE_FILE, sheets(USECASE_HEADERS)), st.booleans())
+    def check(data, only_valid):
+        form = {"csrf_token": token, "format": "auto", "file": (io.BytesIO(data), "hostile\x00<b>.csv")}
+        preview = client.post(f"{usage_url}/preview", data=form, content_type="multipart/form-data")
+        assert preview.status_code in (200, 302), preview.status_code
+        page = preview.get_data(as_text=True)
+        if preview.status_code == 200:
+            seen["checked"] += 1
+            pending = page.split('name="token" value="')[1].split('"')[0]
+            fields = {"csrf_token": token, "token": pending, "filename": "hostile.csv", "format": "auto"}
+            if only_valid:
+                fields["only_valid"] = "1"
+            done = client.post(f"{usage_url}/import", data=fields)
+            assert done.status_code == 302, done.status_code
+        sheet = {"csrf_token": token, "account_id": str(world.account_ids[0]), "action": "import"}
+        sheet |= {"only_valid": "y" if only_valid else "", "file": (io.BytesIO(data), "cases.csv")}
+        imported = client.post("/library/import", data=sheet, content_type="multipart/form-data")
+        assert imported.status_code in (200, 422), imported.status_code
+
+    check()
+    assert seen["checked"] >= 10, seen
