@@ -169,6 +169,8 @@ def read_cells(data: bytes, filename: str | None = None) -> list[list[object]]:
         try:
             sheet = book.worksheets[0]
             return [list(r) for r in sheet.iter_rows(values_only=True)]
+        except Exception as error:  # a workbook whose sheet XML is damaged opens, then fails here
+            raise SheetError(N_("The .xlsx file could not be opened.")) from error
         finally:
             book.close()
     text = decode_csv(data)
