@@ -16,6 +16,7 @@ Examples are derandomized and bounded so the module runs well under a minute on 
 
 import io
 import math
+import zipfile
 from collections import Counter
 from datetime import date
 
@@ -164,6 +165,26 @@ def xlsx(rows: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
+def damage(book: bytes, cut: float) -> bytes:
+    """The workbook with its sheet XML cut short: it opens as a zip, then fails while its rows are read."""
+    source, out = zipfile.ZipFile(io.BytesIO(book)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: int(len(data) * cut)]
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+DAMAGED_XLSX = st.builds(
+    damage,
+    st.lists(
+        st.lists(st.sampled_from(["Title", "Model", "Date", "日付", "ユーザー", "2026-09-01"]), max_size=4)
+    ).map(xlsx),
+    st.floats(0, 0.99),
+)
+
 GITHUB = st.recursive(
     st.none()
     | st.booleans()
@@ -219,6 +240,7 @@ ANY_USAGE_FILE = st.one_of(
     github_files(),
     st.binary(max_size=300),
     st.binary(max_size=300).map(lambda b: b"PK\x03\x04" + b),
+    DAMAGED_XLSX,
 )
 
 
@@ -284,7 +306,7 @@ def test_a_chosen_column_mapping_never_breaks_the_reader(data, mapping):
 
 
 @PURE
-@given(st.one_of(sheets(USECASE_HEADERS), st.binary(max_size=300)))
+@given(st.one_of(sheets(USECASE_HEADERS), st.binary(max_size=300), DAMAGED_XLSX))
 def test_usecase_sheets_read_hostile_files_or_refuse_them(data):
     try:
         parsed = parse_sheet(data, "cases.csv")
