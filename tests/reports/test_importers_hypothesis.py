@@ -185,6 +185,16 @@ DAMAGED_XLSX = st.builds(
     st.floats(0, 0.99),
 )
 
+GITHUB_KEYS = ["day", "date", "total_active_users", "user_login", "user", "total_code_suggestions", "editors"]
+GITHUB_KEYS += ["user_initiated_interaction_count", "code_generation_activity_count"]
+
+
+def github_nodes(children):
+    """Lists and objects (with the keys the importer reads) around ``children``."""
+    objects = st.dictionaries(st.sampled_from(GITHUB_KEYS), children, max_size=6)
+    return st.lists(children, max_size=4) | objects
+
+
 GITHUB = st.recursive(
     st.none()
     | st.booleans()
@@ -192,26 +202,7 @@ GITHUB = st.recursive(
     | st.floats()
     | st.text(max_size=10)
     | st.sampled_from(["2026-09-01", "2026-13-01", "nan"]),
-    lambda children: (
-        st.lists(children, max_size=4)
-        | st.dictionaries(
-            st.sampled_from(
-                [
-                    "day",
-                    "date",
-                    "total_active_users",
-                    "user_login",
-                    "user",
-                    "user_initiated_interaction_count",
-                    "code_generation_activity_count",
-                    "total_code_suggestions",
-                    "editors",
-                ]
-            ),
-            children,
-            max_size=6,
-        )
-    ),
+    github_nodes,
     max_leaves=20,
 )
 
