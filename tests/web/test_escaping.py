@@ -269,3 +269,28 @@ def test_pdfs_print_typed_markup_as_literal_text(app, world):
     estimate = render_estimate_pdf(compute(parse_inputs(inputs)), locale="ja", title=PAYLOAD)
     text = " ".join(pdf_text(estimate).split())
     assert text.count(SCRIPT) >= 2 and SSTI in text and "x49y" not in text
+
+
+def test_the_calendar_feed_keeps_typed_line_breaks_inside_their_property(app, world):
+    """An event title with CR/LF cannot add properties (an ATTENDEE, an alarm) to the .ics feed."""
+    from icalendar import Calendar
+
+    from playbooks.calendar_feed import build_ics
+    from playbooks.events import Event
+    from tenants.accounts import get_account
+    from tenants.scoping import Scope, scoped
+
+    injected = "Demo\r\nATTENDEE:mailto:victim@evil.example\r\nBEGIN:VALARM\r\n" + PAYLOAD
+    with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
+        db.session.get(Event, world.event_ids[0]).title = injected
+        account = get_account(db.session, world.account_ids[0])
+        account.name = "Acme\r\nX-INJECTED:1"
+        ics = build_ics(db.session, account, "en")
+        db.session.rollback()
+    calendar = Calendar.from_ical(ics)
+    assert "X-INJECTED" not in calendar and not calendar.walk("VALARM")
+    events = calendar.walk("VEVENT")
+    assert all("ATTENDEE" not in e for e in events)
+    summaries = " ".join(str(e["SUMMARY"]) for e in events)
+    assert "ATTENDEE:mailto:victim@evil.example" in summaries and SCRIPT in summaries  # text, kept whole
+    assert "X-INJECTED" in str(calendar["X-WR-CALNAME"])
