@@ -149,7 +149,42 @@ def error_page(code: int):
     """
     try:
         db.session.rollback()
-        return render_template("error.html", code=code), code
+        upload_size = _upload_size() if code == 413 else None
+        if _wants_json():
+            return _json_error(code, upload_size)
+        return render_template("error.html", code=code, upload_size=upload_size), code
     except Exception:
         logging.getLogger("adoptloop").exception("the error page for %s failed", code)
         return FALLBACK_ERROR_PAGE.format(code=code), code, {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _wants_json() -> bool:
+    """API clients (paths under /api/, or an Accept header preferring JSON) get errors as JSON."""
+    from flask import request
+
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return request.path.startswith("/api/") or best == "application/json"
+
+
+def _upload_size() -> str | None:
+    """The largest file the refused route takes, as people write it ("10 MB"); None if it takes none."""
+    from flask import current_app, request
+
+    from app.limits import upload_limit
+
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = upload_limit(view) if view is not None else None
+    if limit is None:
+        return None
+    return f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
+
+
+def _json_error(code: int, upload_size: str | None):
+    from flask import jsonify
+    from flask_babel import gettext as _
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    error = HTTP_STATUS_CODES.get(code, "Error")
+    if upload_size:
+        error = _("The file is too large: upload at most %(size)s.", size=upload_size)
+    return jsonify({"error": error, "status": code}), code

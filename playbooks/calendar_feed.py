@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar
+from icalendar import Calendar, vText
 from icalendar import Event as VEvent
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -91,7 +91,8 @@ def build_ics(session: Session, account: Account, locale: str, now: datetime | N
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", account.name)
+    # An X- property is not escaped as text unless told: a line break in the name would be a 500.
+    cal.add("x-wr-calname", vText(account.name))
     cal.add("x-wr-timezone", "Asia/Tokyo")
     tasks = session.scalars(
         select(Task)

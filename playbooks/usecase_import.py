@@ -83,6 +83,9 @@ def import_sheet(
     outcome.valid = len(checked)
     if not commit or (outcome.errors and not only_valid):
         return outcome
+    # A savepoint, so that a rule only saving can see (a row failing after others were added) still leaves
+    # nothing behind unless the person chose the valid rows only: all or nothing.
+    savepoint = session.begin_nested()
     for number, values in checked:
         try:
             use_case = create_use_case(session, account, actor, **values)
@@ -91,6 +94,11 @@ def import_sheet(
                 outcome.errors.append(sheets.RowError(number, parsed.header_of(name), reason))
             continue
         outcome.ids.append(use_case.id)
+    if outcome.errors and not only_valid:
+        savepoint.rollback()
+        outcome.ids = []
+        return outcome
+    savepoint.commit()
     outcome.imported = len(outcome.ids)
     outcome.committed = True
     return outcome

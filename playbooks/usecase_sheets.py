@@ -3,8 +3,8 @@
 Reading is pure (bytes in, typed rows and row errors out); saving the valid rows is the library's job.
 Sheets come from Japanese companies' Excel as often as from English tools, so:
 
-* CSV may be UTF-8 (with or without the BOM Excel writes) or CP932 (Shift_JIS as Windows writes it);
-  the delimiter is a comma, tab or semicolon;
+* CSV may be UTF-8 (with or without the BOM Excel writes), UTF-16 with its BOM or CP932 (Shift_JIS);
+  the delimiter is a comma, tab, semicolon or |;
 * headers may be Japanese or English, in any order, with any width of characters; unknown columns are
   ignored (an export's id/author columns read back without complaint);
 * every problem is reported as (row, column, reason) with the sheet's own row number (header = row 1) and
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tenants.errors import N_, Message
+from tenants.text import csv_delimiter
 
 MAX_ROWS = 5000
 STAGES = ("shared", "pilot", "production", "archived")
@@ -132,14 +133,19 @@ _ALIASES = {
 
 
 def decode_csv(data: bytes) -> str:
-    """Text of a CSV file in UTF-8 (BOM or not) or CP932; SheetError when it is neither."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    for encoding in ("utf-8", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    """Text of a CSV file in UTF-8 (BOM or not), UTF-16 (BOM) or CP932; SheetError when it is neither."""
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8", errors="strict")
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text" (UTF-16 with its BOM)
+            return data.decode("utf-16")
+        for encoding in ("utf-8", "cp932"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    except UnicodeDecodeError:  # a BOM followed by bytes of another encoding
+        pass
     raise SheetError(
         N_("The file is neither UTF-8 nor Shift_JIS (CP932) text; save it as CSV UTF-8 or .xlsx.")
     )
@@ -163,14 +169,24 @@ def read_cells(data: bytes, filename: str | None = None) -> list[list[object]]:
         try:
             sheet = book.worksheets[0]
             return [list(r) for r in sheet.iter_rows(values_only=True)]
+        except Exception as error:  # a workbook whose sheet XML is damaged opens, then fails here
+            raise SheetError(N_("The .xlsx file could not be opened.")) from error
         finally:
             book.close()
     text = decode_csv(data)
+    # Only the delimiter is guessed (from the header row); the quote is always '"' as spreadsheets write it.
+    delimiter = csv_delimiter(text, lambda cell: _key(cell) in _ALIASES)
+    dialect = type("Sheet", (csv.excel,), {"delimiter": delimiter})
+    # newline="": a carriage return inside a quoted cell is text, not a broken line.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+        return list(reader)
+    except csv.Error as error:  # e.g. a cell over 128 KB, or a stray quote the dialect cannot place
+        raise SheetError(
+            Message(
+                N_("Row %(row)d cannot be read as CSV: %(reason)s."), row=reader.line_num, reason=str(error)
+            )
+        ) from None
 
 
 def _blank(value: object) -> bool:
@@ -182,11 +198,12 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
-    # Undo the export's formula neutralisation so a round trip is exact.
-    if len(text) > 1 and text[0] == "'" and text[1] in _DANGEROUS_START:
+    text = str(value).lstrip(" ")
+    # Undo the export's formula neutralisation so a round trip is exact (an apostrophe the text itself
+    # started with was doubled by the export). Before stripping: the export may have protected a tab.
+    if len(text) > 1 and text[0] == "'" and text[1] in (*_DANGEROUS_START, "'"):
         text = text[1:]
-    return text
+    return text.strip()
 
 
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ t].*)?$")
@@ -328,8 +345,10 @@ def _parse_row(row, positions, sheet: ParsedSheet, row_number: int) -> tuple[dic
 
 def neutralise(value: object) -> object:
     """Make a cell safe to open in a spreadsheet: text starting with = + - @ (or tab/CR) gets a leading
-    apostrophe so it is shown as text, never evaluated. Numbers and dates pass unchanged."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS_START):
+    apostrophe so it is shown as text, never evaluated. Text that itself starts with an apostrophe gets one
+    too, so that reading the sheet back (which drops one) gives the text as it was. Numbers and dates pass
+    unchanged."""
+    if isinstance(value, str) and value.startswith((*_DANGEROUS_START, "'")):
         return "'" + value
     return value
 
@@ -374,6 +393,7 @@ def to_xlsx(cases: Iterable[Mapping[str, object]], locale: str = "en") -> bytes:
     """An .xlsx workbook with one sheet of use cases; every text cell is stored as text, never a formula."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Use cases" if locale != "ja" else "ユースケース")
@@ -381,6 +401,8 @@ def to_xlsx(cases: Iterable[Mapping[str, object]], locale: str = "en") -> bytes:
     for case in cases:
         row = []
         for value in export_row(case):
+            if isinstance(value, str):  # a workbook cannot hold control characters; openpyxl would raise
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # openpyxl would otherwise store a leading '=' as a formula

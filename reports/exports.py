@@ -9,6 +9,7 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from reports.models import Report
 
@@ -64,13 +65,18 @@ def to_csv(report: Report) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # BOM: Excel in Japan opens UTF-8 CSV correctly only with it
 
 
+def _xlsx_text(value):
+    """A workbook cannot hold control characters (openpyxl raises): a title typed with one loses it."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def to_xlsx(report: Report) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "figures"
     sheet.append(["figure", "value", "use_case"])
     for row in figure_rows(report):
-        sheet.append([neutralise(cell) for cell in row])
+        sheet.append([_xlsx_text(neutralise(cell)) for cell in row])
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 20
     sheet.column_dimensions["C"].width = 48

@@ -16,12 +16,14 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from reports.importers import Problem, read
+from reports.importers.text import strip_control
 from tenants.accounts import Account, Team
 from tenants.db import db, utcnow
 from tenants.scoping import AccountOwned
 from tenants.users import User
 
 AGGREGATE = "*"  # the user of rows that count many people at once (GitHub's legacy daily totals)
+APP_MAX, TEAM_MAX = 64, 120  # the lengths of UsageRow.app and Team.name
 
 
 class UsageImport(AccountOwned, db.Model):
@@ -105,11 +107,16 @@ def import_usage(
     result = read(data, fmt, mapping)
     problems = list(result.problems)
     teams = {t.name: t for t in account.teams}
-    frame = result.frame
+    # Cut names to what their columns hold *before* they become keys: two apps (or teams) that differ only
+    # after the cut are the same stored row, and a re-import must find the rows it replaces.
+    frame = result.frame.assign(
+        app=result.frame.app.map(lambda a: a[:APP_MAX]),
+        team=result.frame.team.map(lambda t: t[:TEAM_MAX].strip() or None if isinstance(t, str) else None),
+    )
     unknown = sorted({t for t in frame.team.dropna() if t not in teams})
     if unknown and create_teams:
         for name in unknown:
-            team = Team(tenant_id=account.tenant_id, name=name[:120], headcount=0)
+            team = Team(tenant_id=account.tenant_id, name=name, headcount=0)
             account.teams.append(team)
             teams[name] = team
         session.flush()
@@ -119,7 +126,7 @@ def import_usage(
     record = UsageImport(
         tenant_id=account.tenant_id,
         account_id=account.id,
-        filename=filename[:255],
+        filename=strip_control(filename)[:255],  # a browser sends whatever name the file had
         sha256=hashlib.sha256(data).hexdigest(),
         format=result.format,
         encoding=result.encoding,

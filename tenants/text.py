@@ -4,7 +4,11 @@ Pure functions (no Flask, no database), used by the forms of the web shell and b
 or compares a name.
 """
 
+import csv
+import io
+import itertools
 import unicodedata
+from collections.abc import Callable
 
 from tenants.errors import N_
 
@@ -55,3 +59,30 @@ def clean_name(value: str) -> str:
 def name_key(value: str) -> str:
     """What makes two names the same: width, case and accents' encoding folded (ÄBC = äbc = ＡＢＣ → abc…)."""
     return unicodedata.normalize("NFKC", clean_name(value)).casefold()
+
+
+SHEET_DELIMITERS = ",\t;|"
+
+
+def csv_delimiter(text: str, is_header: Callable[[str], bool]) -> str:
+    """The delimiter of CSV ``text`` (comma, tab, semicolon or |): the one that splits the first rows into the
+    most cells ``is_header`` recognises, else what csv.Sniffer guesses, else a comma.
+
+    The sniffer alone is fooled by the very cells a hostile or formula-laden sheet holds (=cmd|' /C calc'!A0
+    makes | and ' look like the delimiter and the quote); the header row is what the person meant.
+    """
+    head = text[:8192]
+    scores = {}
+    for delimiter in SHEET_DELIMITERS:
+        try:
+            rows = list(itertools.islice(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), 10))
+        except csv.Error:
+            continue
+        scores[delimiter] = max((sum(1 for c in row if is_header(c)) for row in rows), default=0)
+    best = max(scores, key=scores.get, default=",")
+    if scores.get(best):
+        return best
+    try:
+        return csv.Sniffer().sniff(head[:4096], delimiters=SHEET_DELIMITERS).delimiter
+    except csv.Error:  # one column, or nothing that looks like a delimiter
+        return ","

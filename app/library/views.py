@@ -13,11 +13,12 @@ from app.extensions import db
 from app.forms import apply_field_errors, form_status, save_or_show_errors
 from app.i18n import translate
 from app.library.forms import STAGE_LABELS, CommentForm, ImportForm, LinkForm, StageForm, UseCaseForm
+from app.limits import accepts_upload
 from playbooks import library
 from playbooks.search.service import SearchFilters, search_use_cases, similar_use_cases
 from playbooks.usecase_comments import add_comment, mark_mentions_read, mentions_for, mentions_in, thread
 from playbooks.usecase_history import edit_use_case, history, line_diff, publish_use_case
-from playbooks.usecase_import import export_library, import_sheet
+from playbooks.usecase_import import MAX_FILE_BYTES, export_library, import_sheet
 from playbooks.usecase_links import LINK_KIND_LABELS, UseCaseLink, link_use_cases, links_of
 from playbooks.usecase_sheets import SheetError
 from playbooks.usecases import Stage, UseCase
@@ -328,6 +329,7 @@ def wiki_day():
 
 @bp.route("/import", methods=["GET", "POST"])
 @allow(IMPORTERS)
+@accepts_upload(file_bytes=MAX_FILE_BYTES)  # the sheet limit, not the 2 MB of a plain form
 def import_cases():
     accounts = list(
         db.session.scalars(db.select(Account).where(Account.id.in_(_accounts())).order_by(Account.name))

@@ -12,9 +12,11 @@ from app.access import EVERYONE_SIGNED_IN, OWNER_ONLY, PUBLIC, allow
 from app.extensions import db
 from app.forms import save_or_show_errors
 from app.i18n import translate
+from app.limits import accepts_upload
 from app.loop.forms import EntryForm, EventForm, MarkForm, PlaybookUploadForm, ScoreForm, TalkForm
 from playbooks import calendar_feed, champions, custom_playbooks
 from playbooks import events as ev
+from playbooks.definitions import MAX_FILE_BYTES as PLAYBOOK_MAX_BYTES
 from playbooks.definitions import PlaybookFileError
 from playbooks.usecases import UseCase
 from tenants.accounts import get_account
@@ -304,6 +306,7 @@ def mark(entry_id: int):
 
 @bp.route("/playbooks", methods=["GET", "POST"])
 @allow(OWNER_ONLY)
+@accepts_upload(file_bytes=PLAYBOOK_MAX_BYTES)  # a playbook is a small YAML file: refuse more unread
 def playbook_uploads():
     """The vendor owner uploads its own playbook or a new version (errors listed per key)."""
     form = PlaybookUploadForm()

@@ -146,9 +146,14 @@ def commit(account_id: int):
         usage_jobs.start(record)
         flash(_("The file is being imported in the background; this page shows its progress."), "info")
         return redirect(url_for("usage.index", account_id=account.id))
-    record = import_usage(
-        db.session, account, current_user, data, secret=current_app.config["SECRET_KEY"], **options
-    )
+    try:
+        record = import_usage(
+            db.session, account, current_user, data, secret=current_app.config["SECRET_KEY"], **options
+        )
+    except ValueError as error:  # the form's format or mapping makes the checked file unreadable
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("usage.index", account_id=account.id))
     db.session.commit()
     if record.status == "refused":
         flash(

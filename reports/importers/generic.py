@@ -1,46 +1,56 @@
-"""A generic sheet from a company's Excel: CSV (UTF-8, BOM or CP932) or .xlsx, with a header row.
+"""A generic sheet from a company's Excel: CSV (UTF-8, BOM, UTF-16 or CP932) or .xlsx, with a header row.
 
-Cells are checked column by column with pandas (a million-row export is read in chunks, so memory stays
-flat); the rules are those of :mod:`reports.importers.text`, and a problem names the file's line and the
-header of its column.
+Small files are checked row by row (:meth:`GenericSheet.read`); a large CSV, imported by a job, is read in
+chunks and checked column by column with pandas (:meth:`GenericSheet.read_chunks`, memory stays flat on a
+million rows). Both apply the rules of :mod:`reports.importers.text` and name a problem's line and header;
+tests/reports/test_importers_hypothesis.py holds both to the same answers.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
 
 from reports.importers.base import COLUMNS, Importer, Problem, Result, register
-from reports.importers.text import auto_mapping, decode
+from reports.importers.text import (
+    CONTROL,
+    DELIMITERS,
+    auto_mapping,
+    csv_rows,
+    decode,
+    has_control,
+    is_header,
+    parse_count,
+    parse_day,
+    parse_number,
+)
+from tenants.text import csv_delimiter
 
 REQUIRED = ("day", "user")
 CHUNK_ROWS = 100_000
+WIDTH = 256  # cells a row of a large CSV may have
 _DAY = r"^(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})日?(?:[ T].*)?$"
 
 
 def _rows_of(data: bytes) -> tuple[list[list], str | None]:
-    """Every row of a small file as cells (the header first)."""
+    """Every row of the sheet; ValueError for a file that is neither a workbook nor CSV text."""
     if data[:2] == b"PK":  # an .xlsx is a zip
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        return [list(r) for r in sheet.iter_rows(values_only=True)], None
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises a dozen kinds (BadZipFile, KeyError, ...) for a damaged file
+            raise ValueError("the .xlsx file could not be opened (damaged, or not a workbook)") from None
+        try:
+            return [list(r) for r in book.active.iter_rows(values_only=True)], None
+        except Exception:
+            raise ValueError("the .xlsx file could not be read (damaged sheet)") from None
+        finally:
+            book.close()
     text, encoding = decode(data)
-    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",\t;") if text.strip() else csv.excel
-    return list(csv.reader(io.StringIO(text), dialect)), encoding
-
-
-def _text(value) -> str:
-    """A cell as text: spreadsheet dates as ISO dates, numbers without a trailing .0."""
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return csv_rows(text), encoding
 
 
 def _nfkc(s: pd.Series) -> pd.Series:
@@ -57,14 +67,20 @@ def _shown(value: str) -> str:
 
 
 def parse_frame(
-    raw: pd.DataFrame, headers: list[str], fields: dict[str, str], first_line: int
+    raw: pd.DataFrame,
+    headers: list[str],
+    fields: dict[str, str],
+    first_line: int,
+    blank: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Check and convert the cells of ``raw`` (text, one column per header; row ``i`` is line
     ``first_line + i`` of the file) into the common columns; blank rows are skipped."""
     raw = raw.fillna("").astype(str)
     lines = pd.Series(range(first_line, first_line + len(raw)), index=raw.index)
     # Blank lines (every cell empty) are skipped; comparing with "" is C-fast where stripping is not.
-    blank = raw.eq("").all(axis=1) if len(raw.columns) else lines == lines
+    if blank is None:
+        blank = raw.eq("").all(axis=1) if len(raw.columns) else lines == lines
+    blank = pd.Series(blank.to_numpy(), index=raw.index)
     raw, lines = raw[~blank], lines[~blank]
     out = pd.DataFrame(index=raw.index)
     out["team"], out["app"], out["active"] = None, "generic", 1
@@ -78,9 +94,9 @@ def parse_frame(
             problems.append((int(line), header, reason))
         bad |= mask
 
-    for header, field in fields.items():
-        if header not in headers:
-            continue
+    # One column per field; when two headers name the same field the later one counts, as in read().
+    by_field = {f: h for h, f in fields.items() if h in headers}
+    for field, header in by_field.items():
         cells = raw.iloc[:, headers.index(header)].str.strip()
         if field == "day":
             # The common spellings by the fast parser; the rest (9月1日, full-width, times) by the rule.
@@ -99,13 +115,25 @@ def parse_frame(
         elif field in ("actions", "minutes_saved"):
             text = _nfkc(cells).str.replace(",", "", regex=False).str.strip()
             number = pd.to_numeric(text.mask(text == "", "0"), errors="coerce")
+            # "nan", "inf" and 1e999 parse as floats; they would poison every sum they enter.
+            number = number.where(np.isfinite(number))
             flag(number.isna(), header, "not a number: " + text.map(_shown))
             flag(number < 0, header, pd.Series("cannot be negative", index=raw.index))
             out[field] = number.astype(float)
+        elif field == "active":
+            number = pd.to_numeric(cells.mask(cells == "", "1"), errors="coerce")
+            whole = number.where(np.isfinite(number) & (number >= 0) & (number == number.round()))
+            flag(whole.isna(), header, "not a whole number: " + cells.map(_shown))
+            out[field] = whole.fillna(0).astype(int)
         else:
+            flag(
+                cells.str.contains(CONTROL, regex=True),
+                header,
+                pd.Series("contains a NUL or control character", index=raw.index),
+            )
             out[field] = cells.mask(cells == "", None)
-    if "user" in fields.values():
-        user_header = next(h for h, f in fields.items() if f == "user" and h in headers)
+    if "user" in by_field:
+        user_header = by_field["user"]
         flag(out["user"].isna() & ~bad, user_header, pd.Series("the user is empty", index=raw.index))
     out["app"] = out["app"].fillna("generic")
     problems.sort(key=lambda p: p[0])
@@ -113,16 +141,11 @@ def parse_frame(
 
 
 def _fields(headers: list[str], mapping: dict[str, str] | None) -> tuple[dict[str, str], list[Problem]]:
-    fields = {**auto_mapping(headers), **(mapping or {})}
+    """header -> field: recognised headers, then the chosen mapping (known fields, headers the file has)."""
+    chosen = {h: f for h, f in (mapping or {}).items() if f in COLUMNS}
+    fields = {h: f for h, f in {**auto_mapping(headers), **chosen}.items() if h in headers}
     missing = [f for f in REQUIRED if f not in fields.values()]
     return fields, [Problem(1, f, "no column is mapped to this field") for f in missing]
-
-
-def _sniff(text: str) -> str:
-    try:
-        return csv.Sniffer().sniff(text[:2048], delimiters=",\t;").delimiter if text.strip() else ","
-    except csv.Error:
-        return ","
 
 
 @register
@@ -131,7 +154,9 @@ class GenericSheet(Importer):
 
     @classmethod
     def detect(cls, head: bytes) -> bool:
-        return head[:2] == b"PK" or b"," in head or b"\t" in head
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 text: look at the characters, not the bytes
+            head = head.decode("utf-16", errors="ignore").encode()
+        return head[:2] == b"PK" or any(d.encode() in head for d in DELIMITERS)
 
     def read(self, data: bytes, mapping: dict[str, str] | None = None) -> Result:
         rows, encoding = _rows_of(data)
@@ -141,30 +166,52 @@ class GenericSheet(Importer):
             return Result(
                 self.name, encoding, pd.DataFrame(columns=COLUMNS), [Problem(1, "", "the file is empty")]
             )
-        header_line, header_row = numbered[0]
-        headers = [str(h).strip() if h is not None else "" for h in header_row]
-        fields, missing = _fields(headers, mapping)
-        body = numbered[1:]
+        rows = [r for _, r in numbered]
+        headers = [str(h).strip() if h is not None else "" for h in rows[0]]
+        # A chosen mapping may name only the known fields; anything else from a form is ignored.
+        chosen = {h: f for h, f in (mapping or {}).items() if f in COLUMNS}
+        fields = {**auto_mapping(headers), **chosen}
+        # Only headers the file really has count: a remembered or chosen mapping may name another sheet's.
+        fields = {h: f for h, f in fields.items() if h in headers}
+        missing = [f for f in REQUIRED if f not in fields.values()]
         if missing:
-            return Result(self.name, encoding, pd.DataFrame(columns=COLUMNS), missing, len(body))
-        width = len(headers)
-        cells = [[_text(c) for c in (r + [None] * width)[:width]] for _, r in body]
-        frame = pd.DataFrame(cells, columns=range(width), dtype=object)
-        frame.index = [n for n, _ in body]
-        out, problems = self._check(frame, headers, fields)
-        return Result(self.name, encoding, out, problems, len(body))
-
-    @staticmethod
-    def _check(frame: pd.DataFrame, headers: list[str], fields: dict[str, str]):
-        # Rows keep their own line numbers (the index); parse_frame counts lines from the first row.
-        if frame.empty:
-            return pd.DataFrame(columns=COLUMNS), []
-        lines = list(frame.index)
-        contiguous = lines == list(range(lines[0], lines[0] + len(lines)))
-        if contiguous:
-            return parse_frame(frame.reset_index(drop=True), headers, fields, lines[0])
-        out, problems = parse_frame(frame.reset_index(drop=True), headers, fields, 0)
-        return out, [Problem(lines[p.row], p.column, p.reason) for p in problems]
+            return Result(
+                self.name,
+                encoding,
+                pd.DataFrame(columns=COLUMNS),
+                [Problem(1, f, "no column is mapped to this field") for f in missing],
+                len(rows) - 1,
+            )
+        index = {field: headers.index(h) for h, field in fields.items()}
+        out, problems = [], []
+        for line, row in numbered[1:]:
+            record, ok = (
+                {"team": None, "app": "generic", "active": 1, "actions": 0.0, "minutes_saved": 0.0},
+                True,
+            )
+            for field, col in index.items():
+                value = row[col] if col < len(row) else None
+                try:
+                    if field == "day":
+                        record[field] = parse_day(value)
+                    elif field in ("actions", "minutes_saved"):
+                        record[field] = parse_number(value)
+                    elif field == "active":
+                        record[field] = parse_count(value)
+                    else:
+                        text = str(value).strip() if value is not None else ""
+                        if has_control(text):
+                            raise ValueError("contains a NUL or control character")
+                        record[field] = text or ("generic" if field == "app" else None)
+                except ValueError as error:
+                    problems.append(Problem(line, headers[col], str(error)))
+                    ok = False
+            if ok and not record.get("user"):
+                problems.append(Problem(line, headers[index["user"]], "the user is empty"))
+                ok = False
+            if ok:
+                out.append(record)
+        return Result(self.name, encoding, pd.DataFrame(out, columns=COLUMNS), problems, len(rows) - 1)
 
     def read_chunks(
         self, stream, mapping: dict[str, str] | None = None, chunk_rows: int = CHUNK_ROWS
@@ -176,7 +223,7 @@ class GenericSheet(Importer):
         stream.seek(0)
         cut = head[: head.rfind(b"\n") + 1] or head
         _, encoding = decode(cut)
-        delimiter = _sniff(cut.decode(encoding, errors="replace"))
+        delimiter = csv_delimiter(cut.decode(encoding, errors="replace"), is_header)
         reader = pd.read_csv(
             stream,
             encoding=encoding,
@@ -185,14 +232,17 @@ class GenericSheet(Importer):
             keep_default_na=False,
             skip_blank_lines=False,
             header=None,
+            # Rows may be ragged (a trailing comma, a missing cell): room for up to WIDTH cells, short rows
+            # padded; a row wider than that refuses the file rather than being dropped unseen.
+            names=range(WIDTH),
             chunksize=chunk_rows,
-            on_bad_lines="skip",
+            on_bad_lines="error",
             engine="c",
         )
         headers: list[str] | None = None
         fields: dict[str, str] = {}
         line = 1
-        for chunk in reader:
+        for chunk in _chunks(reader):
             if headers is None:
                 # The first non-blank line is the header.
                 nonblank = ~chunk.eq("").all(axis=1)
@@ -201,16 +251,31 @@ class GenericSheet(Importer):
                     continue
                 first = int(nonblank.to_numpy().argmax())
                 headers = [str(h).strip() for h in chunk.iloc[first]]
+                while headers and not headers[-1]:
+                    headers.pop()  # the padding past the last header
                 fields, missing = _fields(headers, mapping)
                 if missing:
                     yield Result(self.name, encoding, pd.DataFrame(columns=COLUMNS), missing, 0)
                     return
                 line += first + 1
                 chunk = chunk.iloc[first + 1 :]
-            out, problems = parse_frame(chunk.reset_index(drop=True), headers, fields, line)
+            chunk = chunk.reset_index(drop=True)
+            # A line is blank when every cell is, also those past the header (which are otherwise unread).
+            blank = chunk.eq("").all(axis=1)
+            width = max(len(headers), 1)
+            out, problems = parse_frame(chunk.iloc[:, :width], headers, fields, line, blank)
             line += len(chunk)
-            yield Result(self.name, encoding, out, problems, int((~chunk.eq("").all(axis=1)).sum()))
+            yield Result(self.name, encoding, out, problems, int((~blank).sum()))
         if headers is None:
             empty = [Problem(1, "", "the file is empty")]
             yield Result(self.name, encoding, pd.DataFrame(columns=COLUMNS), empty)
 
+
+def _chunks(reader) -> Iterator[pd.DataFrame]:
+    """pandas' chunks, with its parser errors as the ValueError every reader raises for a bad file."""
+    try:
+        for chunk in reader:
+            # Columns past the header's last named cell carry nothing the import reads.
+            yield chunk.fillna("")
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise ValueError(f"the file could not be read as CSV: {str(error)[:200]}") from None

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 
 from reports.importers.base import COLUMNS, Importer, Problem, Result, register
-from reports.importers.text import decode, parse_day
+from reports.importers.text import decode, has_control, parse_count, parse_day, parse_number
 
 ACTIVITY_KEYS = ("user_initiated_interaction_count", "code_generation_activity_count")
 
@@ -33,10 +33,17 @@ class GitHubCopilotMetrics(Importer):
 
     @classmethod
     def detect(cls, head: bytes) -> bool:
-        text = head.decode("utf-8-sig", errors="ignore").lstrip()
+        utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")
+        text = head.decode("utf-16" if utf16 else "utf-8-sig", errors="ignore").lstrip()
         return text[:1] in "[{" and ('"total_active_users"' in text or '"day"' in text)
 
     def read(self, data: bytes, mapping: dict[str, str] | None = None) -> Result:
+        try:
+            return self._read(data)
+        except RecursionError:  # [[[[... nested deeper than any export: refuse the file, not the worker
+            raise ValueError("malformed JSON: nested too deeply") from None
+
+    def _read(self, data: bytes) -> Result:
         text, encoding = decode(data)
         stripped = text.lstrip()
         if stripped.startswith("["):
@@ -70,30 +77,30 @@ class GitHubCopilotMetrics(Importer):
             except ValueError as error:
                 problems.append(Problem(n, key, str(error)))
                 continue
-            if "total_active_users" in item:  # legacy: one aggregate per day
-                out.append(
-                    {
-                        "day": day,
-                        "user": "(all)",
-                        "team": None,
-                        "app": "github_copilot",
-                        "active": int(item.get("total_active_users") or 0),
-                        "actions": float(_suggestions(item)),
-                        "minutes_saved": 0.0,
-                    }
+            legacy = "total_active_users" in item  # legacy: one aggregate per day
+            try:
+                active = parse_count(item.get("total_active_users") or 0) if legacy else 1
+                actions = (
+                    parse_number(_suggestions(item))
+                    if legacy
+                    else sum(parse_number(item.get(k) or 0) for k in ACTIVITY_KEYS)
                 )
-            else:
-                user = item.get("user_login") or item.get("user") or "(all)"
-                actions = sum(float(item.get(k) or 0) for k in ACTIVITY_KEYS)
-                out.append(
-                    {
-                        "day": day,
-                        "user": str(user),
-                        "team": None,
-                        "app": "github_copilot",
-                        "active": 1,
-                        "actions": actions,
-                        "minutes_saved": 0.0,
-                    }
-                )
+            except (ValueError, TypeError) as error:
+                problems.append(Problem(n, "total_active_users" if legacy else "", str(error)))
+                continue
+            user = "(all)" if legacy else item.get("user_login") or item.get("user") or "(all)"
+            if not isinstance(user, str | int) or has_control(str(user)) or not str(user).strip():
+                problems.append(Problem(n, "user_login", "not a user name"))
+                continue
+            out.append(
+                {
+                    "day": day,
+                    "user": str(user),
+                    "team": None,
+                    "app": "github_copilot",
+                    "active": active,
+                    "actions": actions,
+                    "minutes_saved": 0.0,
+                }
+            )
         return Result(self.name, encoding, pd.DataFrame(out, columns=COLUMNS), problems, len(items))

@@ -4,12 +4,11 @@ date per app. It says who was active and in which apps, not how much time was sa
 from __future__ import annotations
 
 import csv
-import io
 
 import pandas as pd
 
 from reports.importers.base import COLUMNS, Importer, Problem, Result, register
-from reports.importers.text import decode, parse_day
+from reports.importers.text import csv_rows, decode, has_control, parse_day, strip_control
 
 UPN, LAST = "User Principal Name", "Last Activity Date (UTC)"
 
@@ -20,20 +19,30 @@ class M365CopilotUserDetail(Importer):
 
     @classmethod
     def detect(cls, head: bytes) -> bool:
-        text = head.decode("utf-8-sig", errors="ignore")
+        utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")
+        text = head.decode("utf-16" if utf16 else "utf-8-sig", errors="ignore")
         return UPN in text and "Copilot Last Activity Date" in text
 
     def read(self, data: bytes, mapping: dict[str, str] | None = None) -> Result:
         text, encoding = decode(data)
-        reader = csv.DictReader(io.StringIO(text))
-        # One "<App> Copilot Last Activity Date (UTC)" column per app ("Copilot Chat Last Activity ..." too).
-        apps = [h for h in reader.fieldnames or [] if h.endswith(" " + LAST)]
+        lines = csv_rows(text, csv.excel)  # the admin center writes plain comma-separated UTF-8
+        header = [h.strip() for h in lines[0]] if lines else []
+        # One "<App> Copilot Last Activity Date (UTC)" column per app ("Copilot Chat Last Activity ..." too);
+        # a duplicated header counts once (its first column).
+        apps = {h: header.index(h) for h in header if h.endswith(" " + LAST)}
+        user_at = header.index(UPN) if UPN in header else None
         out, problems, rows = [], [], 0
-        for line, row in enumerate(reader, start=2):
+        for line, cells in enumerate(lines[1:], start=2):
+            if not any(c.strip() for c in cells):
+                continue  # a blank line
             rows += 1
-            user = (row.get(UPN) or "").strip()
+            row = {h: cells[i] for h, i in apps.items() if i < len(cells)}
+            user = cells[user_at].strip() if user_at is not None and user_at < len(cells) else ""
             if not user:
                 problems.append(Problem(line, UPN, "the user is empty"))
+                continue
+            if has_control(user):
+                problems.append(Problem(line, UPN, "contains a NUL or control character"))
                 continue
             for column in apps:
                 value = (row.get(column) or "").strip()
@@ -44,7 +53,10 @@ class M365CopilotUserDetail(Importer):
                 except ValueError as error:
                     problems.append(Problem(line, column, str(error)))
                     continue
-                app = column.removesuffix(" " + LAST).removesuffix(" Copilot").strip()
+                app = (
+                    strip_control(column.removesuffix(" " + LAST).removesuffix(" Copilot")).strip()
+                    or "Copilot"
+                )
                 out.append(
                     {
                         "day": day,

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import math
 import re
 import unicodedata
 from datetime import date
 
+from tenants.text import SHEET_DELIMITERS, csv_delimiter
+
 ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
+DELIMITERS = SHEET_DELIMITERS
+# Characters that cannot be stored in a PostgreSQL text column (NUL) or that only a damaged or hostile file
+# holds in a name (other C0 controls). Tab, newline and carriage return inside a quoted cell are kept.
+CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_CONTROL = re.compile(CONTROL)
 
 # Header -> field, for the headers people actually use (compared after NFKC, lower case, no spaces).
 HEADER_ALIASES = {
@@ -20,13 +30,48 @@ HEADER_ALIASES = {
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding it was in (UTF-8 with or without BOM, else CP932/Shift_JIS)."""
+    """The text and the encoding it was in (UTF-8 with or without BOM, UTF-16 with its BOM as Excel's
+    "Unicode text" writes it, else CP932/Shift_JIS). ValueError for anything else."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise ValueError("the file starts like UTF-16 text but is not") from None
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     raise ValueError("the file is neither UTF-8 nor Shift_JIS (CP932) text")
+
+
+def csv_rows(text: str, dialect=None) -> list[list[str]]:
+    """All rows of CSV ``text``, the delimiter sniffed (comma, tab, semicolon or |) unless ``dialect`` is
+    given. ValueError (with the line) for what the csv module refuses, e.g. a cell over 128 KB."""
+    if dialect is None:
+        # Only the delimiter is guessed (from the header row); the quote is '"' as every spreadsheet writes
+        # it (a sniffed "'" would eat the apostrophes of a cell like =cmd|' /C calc'!A0).
+        delimiter = csv_delimiter(text, is_header)
+        dialect = type("Sheet", (csv.excel,), {"delimiter": delimiter})
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        return list(reader)
+    except csv.Error as error:
+        raise ValueError(f"line {reader.line_num}: {error}") from None
+
+
+def is_header(cell: str) -> bool:
+    """Whether ``cell`` is one of the headers recognised without help."""
+    return normalise_header(cell) in _KNOWN_HEADERS
+
+
+def has_control(text: str) -> bool:
+    """True when ``text`` holds a NUL or another control character no name or id contains."""
+    return bool(_CONTROL.search(text))
+
+
+def strip_control(text: str) -> str:
+    return _CONTROL.sub("", text)
 
 
 def normalise_header(header: str) -> str:
@@ -54,8 +99,16 @@ def parse_number(value) -> float:
     """1,181 / "1,181" / full-width digits / blank (0)."""
     if value is None or (isinstance(value, float) and value != value):
         return 0.0
-    if isinstance(value, int | float):
+    if isinstance(value, bool):
         return float(value)
+    if isinstance(value, int | float):
+        try:
+            value = float(value)
+        except OverflowError:  # an integer beyond any float (JSON allows them)
+            raise ValueError("too large a number") from None
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"not a number of 0 or more: {value!r}")
+        return value
     text = unicodedata.normalize("NFKC", str(value)).replace(",", "").strip()
     if text == "":
         return 0.0
@@ -63,6 +116,19 @@ def parse_number(value) -> float:
         number = float(text)
     except ValueError:
         raise ValueError(f"not a number: {text[:30]!r}") from None
+    if not math.isfinite(number):  # "nan", "inf", 1e999: would poison every sum they enter
+        raise ValueError(f"not a number: {text[:30]!r}")
     if number < 0:
         raise ValueError("cannot be negative")
     return number
+
+
+def parse_count(value) -> int:
+    """A whole number of 0 or more (the ``active`` count of people)."""
+    number = parse_number(value)
+    if not number.is_integer():
+        raise ValueError(f"not a whole number: {str(value)[:30]!r}")
+    return int(number)
+
+
+_KNOWN_HEADERS = {normalise_header(a) for aliases in HEADER_ALIASES.values() for a in aliases}
