@@ -121,7 +121,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.loop.views import bp as loop_bp
 
     app.register_blueprint(loop_bp)
+    from app.api.pages import bp as api_pages_bp
+    from app.api.views import bp as api_bp
     from app.metrics.views import bp as metrics_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_pages_bp)
 
     app.register_blueprint(metrics_bp)
     from app import memberships
@@ -180,11 +185,15 @@ def _upload_size() -> str | None:
 
 
 def _json_error(code: int, upload_size: str | None):
-    from flask import jsonify
+    from flask import jsonify, request
     from flask_babel import gettext as _
     from werkzeug.http import HTTP_STATUS_CODES
 
     error = HTTP_STATUS_CODES.get(code, "Error")
     if upload_size:
         error = _("The file is too large: upload at most %(size)s.", size=upload_size)
+    if request.path.startswith("/api/v1/"):  # the API's own shape, with a field list
+        from app.api.errors import respond
+
+        return respond(code, None if not upload_size else error)
     return jsonify({"error": error, "status": code}), code

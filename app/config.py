@@ -83,6 +83,8 @@ def from_env() -> dict:
         # must reach the form to be refused with a field error); uploads get their own limit.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2_000_000)),
         "MAX_UPLOAD_LENGTH": int(os.environ.get("MAX_UPLOAD_LENGTH", 50 * 1024 * 1024)),
+        # Calls a minute per API token (Flask-Limiter syntax).
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         # Usage files with more rows than this import as a background job, with progress on the page.
         "USAGE_INLINE_MAX_ROWS": int(os.environ.get("USAGE_INLINE_MAX_ROWS", 50_000)),
         "MAX_FORM_MEMORY_SIZE": 2_000_000,

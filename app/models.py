@@ -19,6 +19,7 @@ import reports.models  # noqa: F401
 import reports.usage  # noqa: F401
 import reports.usage_jobs  # noqa: F401 - registers its job and sweeper
 import tenants.accounts  # noqa: F401
+import tenants.api_tokens  # noqa: F401
 import tenants.audit  # noqa: F401
 import tenants.billing.events  # noqa: F401
 import tenants.invitations  # noqa: F401

@@ -45,6 +45,7 @@ class World:
     entry_ids: list[int] = field(default_factory=list)
     # Per account: one failed usage import (its retry route is in the access matrix).
     import_ids: list[int] = field(default_factory=list)
+    token_ids: list[int] = field(default_factory=list)  # one API token of the vendor
 
     def email(self, role: str) -> str:
         return self.emails_by_role[role]
@@ -133,6 +134,11 @@ def _build_world(label: str, use_cases: bool = False) -> World:
         if use_cases:  # opt-in, so other tests' counts of use cases (ROI, density) stay their own
             _add_use_cases(session, world, users, label)
         _start_playbooks(session, world, users)
+        from tenants.api_tokens import create_token
+
+        api_token, _ = create_token(session, owner, name=f"token {label}", scope="read")
+        session.flush()
+        world.token_ids.append(api_token.id)
     world.emails_by_role = {role: u.email for role, u in users.items()}
     world.user_ids = {role: u.id for role, u in users.items()}
     world.emails = list(world.emails_by_role.values())

@@ -91,16 +91,22 @@ def pdf(report_id: int):
 def _pdf_response(report, inline: bool = True):
     name = f"adoptloop-roi-{report.id}-{report.period_end:%Y%m}.pdf"
     disposition = "inline" if inline else "attachment"
-    return Response(report.pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+    return Response(
+        report.pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'{disposition}; filename="{name}"'},
+    )
 
 
 @bp.get("/reports/<int:report_id>/figures.csv")
 @allow(REPORT_READERS)
 def figures_csv(report_id: int):
     report = _report_or_404(report_id)
-    return Response(exports.to_csv(report), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="roi-{report.id}.csv"'})
+    return Response(
+        exports.to_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="roi-{report.id}.csv"'},
+    )
 
 
 @bp.get("/reports/<int:report_id>/figures.xlsx")

@@ -89,6 +89,18 @@ MATRIX: dict[str, set[str] | str] = {
     "billing.webhook": PUBLIC,
     "metrics.account": EVERYONE,
     "usage.retry": INVITERS,
+    # The API authenticates by token, not by session (tests/web/test_api.py; 401 without one).
+    "api.accounts": PUBLIC,
+    "api.account": PUBLIC,
+    "api.metrics": PUBLIC,
+    "api.use_cases": PUBLIC,
+    "api.post_use_case": PUBLIC,
+    "api.post_usage": PUBLIC,
+    "api.openapi": PUBLIC,
+    "api_pages.docs": PUBLIC,
+    "api_pages.tokens": {"owner"},
+    "api_pages.create": {"owner"},
+    "api_pages.revoke": {"owner"},
     "metrics.plotly_js": PUBLIC,
     "memberships.choose": EVERYONE,
     "memberships.switch": EVERYONE,
@@ -156,6 +168,8 @@ def call(client, method: str, url: str):
 def outcome(response) -> str:
     if response.status_code in (302, 303) and "/login" in response.location:
         return "login"
+    if response.status_code == 401:
+        return "unauthorized"  # the API, asked without a token
     if response.status_code == 403:
         return "forbidden"
     if response.status_code == 404:
@@ -184,6 +198,7 @@ def own_ids(world: World) -> dict[str, int | str]:
         "event_id": world.event_ids[0],
         "entry_id": world.entry_ids[0],
         "import_id": world.import_ids[0],
+        "token_id": world.token_ids[0],
     }
 
 
@@ -207,6 +222,8 @@ def test_role_matrix(app, worlds, role):
         elif rule.endpoint == "memberships.switch" and role is not None:
             # The id filled in is account 0's member: only that person may "switch" to it (a no-op).
             expected = "ok" if role == "member" else "missing"
+        elif rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi":
+            expected = "unauthorized"  # a session is not a token (tests/web/test_api.py signs with tokens)
         elif rule.endpoint == "auth.logout":
             expected = "login"  # signed-in users land on the sign-in page, signed out
         elif allowed == PUBLIC:
@@ -235,6 +252,7 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
     ids["event_id"] = list(other.event_ids)
     ids["entry_id"] = list(other.entry_ids)
     ids["import_id"] = list(other.import_ids)
+    ids["token_id"] = list(other.token_ids)
     markers = [other.name, *other.account_names, *other.emails, *other.use_case_titles]
     if role not in VENDOR:
         # Client users (and anonymous visitors) must not reach the other account of their own vendor either.
@@ -309,7 +327,8 @@ def test_no_route_reaches_another_tenant_or_account(app, worlds, role):
             leaked = [m for m in markers if m in body]
             assert not leaked, f"{role} {method} {url} shows {leaked}"
             if values and rule.endpoint != "auth.logout":
-                assert outcome(response) in {"forbidden", "missing", "login"}, f"{role} {method} {url}"
+                refused = {"forbidden", "missing", "login", "unauthorized"}
+                assert outcome(response) in refused, f"{role} {method} {url}"
             checked += 1
     after = snapshot(app, bravo), snapshot(app, alpha)
     assert after[0] == before[0], "another tenant's rows changed"
