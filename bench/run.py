@@ -48,7 +48,7 @@ def _benchmarks(quick: bool) -> dict[str, list[tuple[str, dict]]]:
     }
     # Benchmarks added by other features join the table when their script is there.
     if (HERE / "bench_import.py").exists():
-        runs["import"] = [("bench_import.py", {"BENCH_ROWS": "50000" if quick else "1000000"})]
+        runs["import"] = [("bench_import.py", {**pg, "BENCH_ROWS": "50000" if quick else "1000000"})]
     if (HERE / "bench_portfolio.py").exists():
         runs["portfolio"] = [("bench_portfolio.py", {**pg, "BENCH_ACCOUNTS": accounts})]
     return runs
