@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _report import figure  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "")
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "")  # see bench/_setup.py
 
 
 def write_file(path: Path, rows: int) -> None:
@@ -45,42 +45,17 @@ def _floor(path: str, results) -> None:
 
 
 def _import(path: str, label: str, results) -> None:
-    from flask_migrate import upgrade
-    from sqlalchemy import create_engine, text
+    from _setup import bench_app, bench_owner
 
-    from app import create_app
     from app.extensions import db
     from reports.usage import UsageImport
     from reports.usage_jobs import run_usage_import
     from tenants.onboarding import AccountDraft, TeamDraft, onboard_account
     from tenants.scoping import Scope, scoped
-    from tenants.users import sign_up_vendor
 
-    url = DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    if url:
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "bench",
-            "JOBS_BACKEND": "inline",
-            "PUBLIC_URL": "http://b",
-        }
-    )
+    app = bench_app()
     with app.app_context():
-        upgrade()
-        owner = sign_up_vendor(
-            db.session,
-            vendor_name="Bench",
-            name="Owner",
-            email="o@bench.example.com",
-            password="bench-password",
-        )
+        owner = bench_owner()
         with scoped(db.session, Scope(owner.tenant_id)):
             account = onboard_account(
                 db.session,

@@ -11,7 +11,6 @@ as its throughput relative to that floor (floor p50 / page p50; the target is >=
 
 import os
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -20,16 +19,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("FAST_PASSWORD_HASH", "1")
 
 from _report import figure, percentiles  # noqa: E402
+from _setup import BENCH_PASSWORD, bench_app, bench_owner  # noqa: E402
 from flask import render_template_string  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.access import public  # noqa: E402
 from app.extensions import db  # noqa: E402
 from tenants.onboarding import AccountDraft, TeamDraft, onboard_account  # noqa: E402
 from tenants.scoping import Scope, scoped  # noqa: E402
-from tenants.users import sign_up_vendor  # noqa: E402
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "100"))
 FLOOR_TEMPLATE = (
@@ -40,23 +37,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
 
 
 def build_app():
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    app = create_app(
-        {
-            "WTF_CSRF_ENABLED": False,
-            "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
-            "RATELIMIT_ENABLED": False,
-            "SECRET_KEY": "bench",
-            "JOBS_BACKEND": "inline",
-        }
-    )
+    app = bench_app(WTF_CSRF_ENABLED=False)
 
     @public
     def floor():
@@ -65,14 +46,7 @@ def build_app():
 
     app.add_url_rule("/_floor", "floor", floor)
     with app.app_context():
-        upgrade()
-        owner = sign_up_vendor(
-            db.session,
-            vendor_name="Bench AI",
-            name="Owner",
-            email="o@bench.example.com",
-            password="bench-password",
-        )
+        owner = bench_owner()
         with scoped(db.session, Scope(owner.tenant_id)):
             for i in range(ACCOUNTS):
                 onboard_account(
@@ -108,7 +82,7 @@ def timed(client, path: str) -> list[float]:
 def main() -> None:
     app = build_app()
     client = app.test_client()
-    client.post("/login", data={"email": "o@bench.example.com", "password": "bench-password"})
+    client.post("/login", data={"email": "o@bench.example.com", "password": BENCH_PASSWORD})
     f50, f99 = percentiles(timed(client, "/_floor"))
     backend = app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0]
     print(f"database: {backend}, {ACCOUNTS} accounts, {ROUNDS} rounds, signed in as the vendor owner")

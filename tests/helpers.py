@@ -97,3 +97,18 @@ def run_worker_burst(*queues: str, timeout: int = 120, **env: str) -> None:
         args, cwd=ROOT, env=worker_env(**env), capture_output=True, text=True, timeout=timeout
     )
     assert done.returncode == 0, done.stderr
+
+
+def report_form(client, account_id: int) -> dict:
+    """What a CSM submits on the report page for October 2026 (the form's request key included)."""
+    form = client.get(f"/accounts/{account_id}/reports").get_data(as_text=True)
+    key = form.split('name="request_key" type="hidden" value="')[1].split('"')[0]
+    return {
+        "request_key": key,
+        "period_start": "2026-10-01",
+        "period_end": "2026-10-31",
+        "locale": "ja",
+        "realization_rate": "50",
+        "risk_adjustment": "0",
+        "discount_rate": "10",
+    }

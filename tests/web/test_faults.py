@@ -18,7 +18,7 @@ from tenants import jobs
 from tenants.db import db
 from tenants.scoping import Scope, scoped
 from tests.factories import PASSWORD, add_use_case, make_world
-from tests.helpers import ROOT, TEST_DATABASE_URL, app_config, login, post, run_worker_burst
+from tests.helpers import ROOT, TEST_DATABASE_URL, app_config, login, post, report_form, run_worker_burst
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -68,20 +68,6 @@ def own_redis():
     jobs.recheck()
 
 
-def _report_form(client, account_id: int) -> dict:
-    form = client.get(f"/accounts/{account_id}/reports").get_data(as_text=True)
-    key = form.split('name="request_key" type="hidden" value="')[1].split('"')[0]
-    return {
-        "request_key": key,
-        "period_start": "2026-10-01",
-        "period_end": "2026-10-31",
-        "locale": "ja",
-        "realization_rate": "50",
-        "risk_adjustment": "0",
-        "discount_rate": "10",
-    }
-
-
 def _report(app, world) -> Report:
     with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
         [row] = db.session.scalars(
@@ -109,7 +95,7 @@ def test_redis_down_pages_say_paused_and_the_queued_report_is_not_lost(app, own_
     page = client.get(account)
     assert page.status_code == 200 and "Background work is paused" in page.get_data(as_text=True)
     assert client.get("/accounts").status_code == 200
-    requested = post(client, f"{account}/reports", _report_form(client, world.account_ids[0]))
+    requested = post(client, f"{account}/reports", report_form(client, world.account_ids[0]))
     assert requested.status_code == 302  # the request is taken, not a 500
     assert _report(rq_app, world).status == "queued"
 
@@ -134,7 +120,7 @@ def test_a_worker_started_after_an_outage_sweeps_waiting_reports(app, own_redis)
     jobs.recheck()
     assert (
         post(
-            client, f"/accounts/{world.account_ids[0]}/reports", _report_form(client, world.account_ids[0])
+            client, f"/accounts/{world.account_ids[0]}/reports", report_form(client, world.account_ids[0])
         ).status_code
         == 302
     )
@@ -208,7 +194,7 @@ def test_a_weasyprint_failure_marks_the_report_failed_with_its_reason_and_retry_
     login(client, world.email("csm"), PASSWORD)
     assert (
         post(
-            client, f"/accounts/{world.account_ids[0]}/reports", _report_form(client, world.account_ids[0])
+            client, f"/accounts/{world.account_ids[0]}/reports", report_form(client, world.account_ids[0])
         ).status_code
         == 302
     )

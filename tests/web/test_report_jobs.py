@@ -13,7 +13,16 @@ from tenants.db import db, utcnow
 from tenants.jobs import queue
 from tenants.scoping import Scope, scoped
 from tests.factories import PASSWORD, add_use_case, make_world
-from tests.helpers import ROOT, WORKER_COMMAND, app_config, login, post, run_worker_burst, worker_env
+from tests.helpers import (
+    ROOT,
+    WORKER_COMMAND,
+    app_config,
+    login,
+    post,
+    report_form,
+    run_worker_burst,
+    worker_env,
+)
 
 WORKER = [*WORKER_COMMAND, "--queue", "reports"]
 
@@ -23,17 +32,7 @@ def _issue_report(rq_app, label: str):
     add_use_case(rq_app, world, "議事録の要約", minutes_saved_per_run=30, runs_per_month=8, people=40)
     client = rq_app.test_client()
     login(client, world.email("csm"), PASSWORD)
-    form = client.get(f"/accounts/{world.account_ids[0]}/reports").get_data(as_text=True)
-    key = form.split('name="request_key" type="hidden" value="')[1].split('"')[0]
-    data = {
-        "request_key": key,
-        "period_start": "2026-10-01",
-        "period_end": "2026-10-31",
-        "locale": "ja",
-        "realization_rate": "50",
-        "risk_adjustment": "0",
-        "discount_rate": "10",
-    }
+    data = report_form(client, world.account_ids[0])
     response = post(client, f"/accounts/{world.account_ids[0]}/reports", data)
     assert response.status_code == 302, response.get_data(as_text=True)[:800]
     assert post(client, f"/accounts/{world.account_ids[0]}/reports", data).status_code == 302  # double click
