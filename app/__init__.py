@@ -10,6 +10,7 @@ from app.billing import guard as billing_guard  # noqa: E402 - grouped with the 
 from app.config import ROOT, from_env, instance_dir
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from tenants import passwords
+from tenants.db import tune_connections
 from tenants.sessions import load_user
 
 
@@ -30,6 +31,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     limits.init_app(app)  # before the blueprints: their <int:…> rules use its converter
     _ensure_sqlite_folder(app)
     db.init_app(app)
+    with app.app_context():
+        tune_connections(db.engine)
     jobs.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     _init_login(app)

@@ -7,7 +7,7 @@ importing the web shell.
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, registry
 
 from tenants.scoping import ScopedSession
@@ -41,3 +41,16 @@ def utcnow() -> datetime:
 def as_utc(value: datetime) -> datetime:
     """A stored timestamp as an aware UTC datetime (SQLite hands them back naive; they were stored as UTC)."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def tune_connections(engine) -> None:
+    """Per-connection settings. PostgreSQL's JIT compiles the portfolio's and metrics' aggregates for about
+    35 ms a query (measured on 200,000 usage rows), more than it saves at this size: it is turned off."""
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _no_jit(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        dbapi_connection.commit()

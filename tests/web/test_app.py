@@ -109,3 +109,13 @@ def test_the_short_way_to_format_numbers_reads_exactly_as_babel(app, locale):
             for digits in (0, 1, 2):
                 pattern = "#,##0" + ("." + "0" * digits if digits else "")
                 assert number(v, digits) == format_decimal(v, format=pattern, locale=locale), (v, digits)
+
+
+def test_postgresql_connections_run_without_jit(app):
+    """JIT costs the aggregate queries more than it saves (tenants/db.py tune_connections)."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with app.app_context():
+        assert db.session.execute(text("SHOW jit")).scalar() == "off"
