@@ -4,14 +4,14 @@ A request always runs as one membership (a ``User``), so tenant scoping is uncha
 browser's sign-in into one membership and starts one into the other.
 """
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import EVERYONE_SIGNED_IN, allow
 from app.extensions import db
 from app.redirects import safe_local_path
-from app.signin import start_session
+from app.signin import kept_signed_in, start_session
 from tenants import sessions
 from tenants.scoping import set_scope
 from tenants.users import membership_choices, scope_for
@@ -45,8 +45,7 @@ def switch(user_id: int):
     """Continue as another of the same person's memberships (a 404 for anyone else's)."""
     if user_id == current_user.id:
         return redirect(safe_local_path(request.form.get("next")) or url_for("home.index"))
-    # A browser that was kept signed in stays so in the other membership.
-    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    remember = kept_signed_in()  # a browser kept signed in stays so in the other membership
     target = sessions.leave_for(
         db.session, current_user._get_current_object(), current_user.get_id(), user_id
     )

@@ -1,6 +1,6 @@
 """Starting and ending a sign-in in the browser, each backed by a row on the server (tenants.sessions)."""
 
-from flask import request, session
+from flask import current_app, request, session
 from flask_login import login_user, logout_user
 
 from app.extensions import db
@@ -15,6 +15,11 @@ def start_session(user, remember: bool = False, fresh: bool = True) -> None:
     login_user(user, remember=remember, fresh=fresh)
     if user.locale:
         session["lang"] = user.locale
+
+
+def kept_signed_in() -> bool:
+    """Whether this browser carries a remember-me cookie (a new sign-in on it should keep one too)."""
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
 
 
 def end_session(user, everywhere: bool = False) -> None:

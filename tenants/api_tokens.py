@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tenants import audit
-from tenants.db import db, utcnow
+from tenants.db import as_utc, db, utcnow
 from tenants.errors import N_, FieldErrors
 from tenants.scoping import TenantOwned, unscoped
 from tenants.text import clean_name
@@ -95,7 +95,7 @@ def authenticate(session: Session, raw: str) -> ApiToken | None:
             return None
         now = utcnow()
         last = token.last_used_at
-        if last is None or now - (last if last.tzinfo else last.replace(tzinfo=now.tzinfo)) > USED_EVERY:
+        if last is None or now - as_utc(last) > USED_EVERY:
             session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
             session.commit()
         return token

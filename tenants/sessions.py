@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from tenants.db import db, utcnow
+from tenants.db import as_utc, db, utcnow
 from tenants.scoping import TenantOwned, unscoped
 from tenants.users import User, memberships_of
 
@@ -86,8 +86,7 @@ def resolve(session: Session, cookie_id: str) -> tuple[User, SignIn] | None:
         if user is None or user.session_version != int(version) or not row.is_open_for(user):
             return None
         now = utcnow()
-        seen = row.last_seen_at if row.last_seen_at.tzinfo else row.last_seen_at.replace(tzinfo=now.tzinfo)
-        if now - seen > SEEN_EVERY:
+        if now - as_utc(row.last_seen_at) > SEEN_EVERY:
             session.execute(update(SignIn).where(SignIn.id == row.id).values(last_seen_at=now))
             session.commit()
     return user, row

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 from flask import Blueprint, current_app, g, jsonify, request
+from sqlalchemy.orm import selectinload
 
 from app.access import public
 from app.api import errors
@@ -94,7 +95,7 @@ rate_limited = limiter.limit(_limit, key_func=_token_key)
 def accounts():
     page = _int_arg("page", 1, 1, 100_000)
     per_page = _int_arg("per_page", 50, 1, PAGE_MAX)
-    query = db.select(Account).order_by(Account.id)
+    query = db.select(Account).options(selectinload(Account.teams)).order_by(Account.id)
     total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page)).all()
     return jsonify(

@@ -7,6 +7,7 @@ from pathlib import Path
 import plotly
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import gettext as _
+from jinja2.utils import htmlsafe_json_dumps
 
 from app.access import EVERYONE_SIGNED_IN, allow, public
 from app.extensions import db
@@ -48,8 +49,9 @@ def _period() -> tuple[date, date, list[str]]:
 
 
 def _json(fig) -> str:
-    """Figure JSON safe inside a <script> element: team names are user text and could hold "</script>"."""
-    return fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    """Figure JSON safe inside a <script> element (team names are user text and could hold "</script>"),
+    escaped the way Jinja's tojson filter escapes, with plotly's own encoder."""
+    return htmlsafe_json_dumps(fig, dumps=lambda figure, **_: figure.to_json())
 
 
 def _charts(trend: list[dict], teams: list[dict]) -> list[dict]:

@@ -1,6 +1,6 @@
 """A person's own profile: name, language, password."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,7 +12,7 @@ from app.access import EVERYONE_SIGNED_IN, allow
 from app.auth.forms import REQUIRED, password_field
 from app.extensions import db, limiter
 from app.forms import AppForm, save_or_show_errors
-from app.signin import start_session
+from app.signin import kept_signed_in, start_session
 from tenants import sessions
 from tenants.user_admin import change_password, update_profile
 
@@ -78,8 +78,7 @@ def save_password():
         )
         if saved is not None:
             # Every other session ended with the old session version; this one continues under the new one.
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-            start_session(user, remember=remembered)
+            start_session(user, remember=kept_signed_in())
             current_app.logger.info("user %s changed their password", user.id)
             flash(_("Your password is changed. Other devices are signed out."), "success")
             return redirect(url_for("profile.index"))
