@@ -132,6 +132,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_pages_bp)
 
     app.register_blueprint(metrics_bp)
+    from app.notes.views import bp as notes_bp
+
+    app.register_blueprint(notes_bp)
     from app import memberships
 
     memberships.register(app)

@@ -31,10 +31,8 @@ _UNIT = r"(分|時間|minutes?|mins?|hours?|hrs?|h)"
 BEFORE_AFTER = [
     # 30分→5分, 2時間 -> 10分, 30 min => 5 min
     re.compile(rf"{_NUM}\s*{_UNIT}\s*(?:→|->|=>|⇒|から)\s*{_NUM}\s*{_UNIT}", re.I),
-    # 2時間かかっていたのが10分 / 2時間かかっていた作業が10分で
-    re.compile(
-        rf"{_NUM}\s*{_UNIT}(?:も)?かかって(?:い)?た(?:のが|作業が|ものが|ところ)[^0-9]{{0,12}}{_NUM}\s*{_UNIT}"
-    ),
+    # 2時間かかっていたのが10分 / 2時間かかっていた週報の集計がCopilotで15分で
+    re.compile(rf"{_NUM}\s*{_UNIT}(?:も)?かかって(?:い)?た[^0-9。\n]{{0,30}}?{_NUM}\s*{_UNIT}"),
     # from 2 hours to 10 minutes
     re.compile(rf"from\s+{_NUM}\s*{_UNIT}\s+(?:down\s+)?to\s+{_NUM}\s*{_UNIT}", re.I),
     # took 30 minutes, now 5 minutes
@@ -86,3 +84,31 @@ def win_reasons(text: str) -> list[WinReason]:
     if match := HELPED.search(text):
         reasons.append(WinReason("helped", match[0]))
     return reasons
+
+
+# --- reading a draft out of a note (the same rules file: what counts as a prompt is decided once) ---------
+
+_FENCED = re.compile(r"```[^\n`]*\n?(.*?)```", re.S)
+_PROMPT_LINE = re.compile(r"^\s*(?:プロンプト|prompt)\s*[:：]\s*(.*)", re.I | re.M | re.S)
+MODEL_NAMES = re.compile(
+    r"\b(GPT-?[45](?:\.\d)?o?(?:[- ]mini)?|ChatGPT|Claude(?: \d(?:\.\d)?)?(?: (?:Opus|Sonnet|Haiku))?|"
+    r"(?:GitHub |Microsoft 365 |M365 )?Copilot|Gemini(?: \d(?:\.\d)?)?(?: (?:Pro|Flash))?|"
+    r"o[134](?:-mini)?)\b",
+    re.I,
+)
+
+
+def extract_prompt(text: str) -> str:
+    """The prompt a note shares: its first fenced block, else what follows a "Prompt:" line (up to a blank
+    line); empty when it shares none."""
+    if match := _FENCED.search(text or ""):
+        return match[1].strip()
+    if match := _PROMPT_LINE.search(text or ""):
+        return match[1].split("\n\n")[0].strip()
+    return ""
+
+
+def model_mentioned(text: str) -> str | None:
+    """The AI model a note names, as written (GPT-4o, Claude, Copilot, Gemini...), or None."""
+    match = MODEL_NAMES.search(unicodedata.normalize("NFKC", text or ""))
+    return match[1] if match else None

@@ -9,7 +9,6 @@ by hashing a list of addresses. A re-imported file, or an overlapping period, re
 from __future__ import annotations
 
 import hashlib
-import hmac
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, select
@@ -19,6 +18,7 @@ from reports.importers import Problem, read
 from reports.importers.text import strip_control
 from tenants.accounts import Account, Team
 from tenants.db import db, utcnow
+from tenants.pseudonyms import hash_user  # noqa: F401 - re-exported: the usage importers' name for it
 from tenants.scoping import AccountOwned
 from tenants.users import User
 
@@ -81,12 +81,6 @@ def remembered_mapping(session: Session, account: Account) -> dict[str, str]:
         .limit(1)
     )
     return dict(mapping or {})
-
-
-def hash_user(secret: str, tenant_id: int, user: str) -> str:
-    """The stored identity of ``user`` (an email, a login, a concealed id) at this tenant."""
-    key = hmac.new(secret.encode(), f"tenant:{tenant_id}".encode(), hashlib.sha256).digest()
-    return hmac.new(key, user.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
 def import_usage(

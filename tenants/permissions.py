@@ -105,6 +105,12 @@ USE_CASE_CURATORS = frozenset({Role.CLIENT_ADMIN, Role.CHAMPION})
 USE_CASE_COMMENTERS = USE_CASE_POSTERS | VENDOR_ROLES
 
 
+# Raw chat notes (issue 18): the account's curators and its vendor staff read and import them; the curators
+# promote one to a use case (a use case is written by the client's own people).
+NOTE_READERS = USE_CASE_CURATORS | VENDOR_ROLES
+NOTE_PROMOTERS = USE_CASE_CURATORS
+
+
 def may_post_use_case(actor: User) -> bool:
     """Client people (not procurement) write up their wins."""
     return actor.role in USE_CASE_POSTERS

@@ -2,7 +2,7 @@
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from reports.account_reports import ReportRequest, request_report
 from reports.models import DONE
@@ -46,6 +46,7 @@ class World:
     # Per account: one failed usage import (its retry route is in the access matrix).
     import_ids: list[int] = field(default_factory=list)
     token_ids: list[int] = field(default_factory=list)  # one API token of the vendor
+    note_ids: list[int] = field(default_factory=list)  # per account: one raw chat note (flagged)
 
     def email(self, role: str) -> str:
         return self.emails_by_role[role]
@@ -231,6 +232,24 @@ def _start_playbooks(session, world: World, users: dict) -> None:
         session.add(failed)
         session.flush()
         world.import_ids.append(failed.id)
+        from playbooks.notes import Note
+
+        note = Note(
+            tenant_id=account.tenant_id,
+            account_id=account_id,
+            source="slack",
+            external_id=f"slack:C1:{account_id}.0",
+            channel="ai-use-cases",
+            posted_at=datetime(2026, 11, 4, 1, 0, tzinfo=UTC),
+            raw=f"{world.name} note: 30分→5分",
+            text=f"{world.name} note: 30分→5分",
+            search_text=f"{world.name} note: 30分→5分",
+            reasons=[{"kind": "before_after", "text": "30分→5分"}],
+            flagged=True,
+        )
+        session.add(note)
+        session.flush()
+        world.note_ids.append(note.id)
 
 
 def invitation_status(app, invitation_id: int) -> str:

@@ -102,6 +102,11 @@ MATRIX: dict[str, set[str] | str] = {
     "api_pages.create": {"owner"},
     "api_pages.revoke": {"owner"},
     "metrics.plotly_js": PUBLIC,
+    "notes.index": VENDOR | {"client_admin", "champion"},
+    "notes.import_file": VENDOR | {"client_admin", "champion"},
+    "notes.sample_file": VENDOR | {"client_admin", "champion"},
+    "notes.detail": VENDOR | {"client_admin", "champion"},
+    "notes.promote": {"client_admin", "champion"},
     "memberships.choose": EVERYONE,
     "memberships.switch": EVERYONE,
     "profile.index": EVERYONE,
@@ -199,6 +204,7 @@ def own_ids(world: World) -> dict[str, int | str]:
         "entry_id": world.entry_ids[0],
         "import_id": world.import_ids[0],
         "token_id": world.token_ids[0],
+        "note_id": world.note_ids[0],
     }
 
 
@@ -253,6 +259,7 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
     ids["entry_id"] = list(other.entry_ids)
     ids["import_id"] = list(other.import_ids)
     ids["token_id"] = list(other.token_ids)
+    ids["note_id"] = list(other.note_ids)
     markers = [other.name, *other.account_names, *other.emails, *other.use_case_titles]
     if role not in VENDOR:
         # Client users (and anonymous visitors) must not reach the other account of their own vendor either.
@@ -264,6 +271,7 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
         ids["event_id"].append(me.event_ids[1])
         ids["entry_id"].append(me.entry_ids[1])
         ids["import_id"].append(me.import_ids[1])
+        ids["note_id"].append(me.note_ids[1])
         ids["share_link_id"].append(me.share_link_ids[1])
         markers += [me.account_names[1], me.email("other_member")]
         ids["use_case_id"].append(me.use_case_ids[1])  # the other account's case
