@@ -91,9 +91,10 @@ def win_reasons(text: str) -> list[WinReason]:
 _FENCED = re.compile(r"```[^\n`]*\n?(.*?)```", re.S)
 _PROMPT_LINE = re.compile(r"^\s*(?:プロンプト|prompt)\s*[:：]\s*(.*)", re.I | re.M | re.S)
 MODEL_NAMES = re.compile(
-    r"\b(GPT-?[45](?:\.\d)?o?(?:[- ]mini)?|ChatGPT|Claude(?: \d(?:\.\d)?)?(?: (?:Opus|Sonnet|Haiku))?|"
+    r"(?<![A-Za-z0-9])(GPT-?[45](?:\.\d)?o?(?:[- ]mini)?|ChatGPT|"
+    r"Claude(?: \d(?:\.\d)?)?(?: (?:Opus|Sonnet|Haiku))?|"
     r"(?:GitHub |Microsoft 365 |M365 )?Copilot|Gemini(?: \d(?:\.\d)?)?(?: (?:Pro|Flash))?|"
-    r"o[134](?:-mini)?)\b",
+    r"o[134](?:-mini)?)(?![A-Za-z0-9])",
     re.I,
 )
 

@@ -1,4 +1,4 @@
-"""The second brain's pages: import a chat export, browse and search the raw notes, promote one to a use case."""
+"""The second brain pages: import a chat export, browse and search the raw notes, promote one to a case."""
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -151,7 +151,15 @@ def promote(note_id: int):
     form = UseCaseForm(teams=note.account.teams)
     draft = notes.draft_from_note(note)
     if request.method == "GET":
-        for name in ("title", "problem", "prompt", "result", "model_name", "used_on", "minutes_saved_per_run"):
+        for name in (
+            "title",
+            "problem",
+            "prompt",
+            "result",
+            "model_name",
+            "used_on",
+            "minutes_saved_per_run",
+        ):
             getattr(form, name).data = draft[name]
         form.runs_per_month.data, form.people.data = None, 1
     suggest = request.method == "GET" or request.form.get("action") == "suggest"
@@ -164,7 +172,9 @@ def promote(note_id: int):
             flash(_("Published. The note links to it.") if publish else _("Saved as a draft."), "success")
             return redirect(url_for("library.detail", use_case_id=case.id))
     suggestions = []
-    if suggest:  # the library's similar-case check runs on the draft, so a duplicate is seen before it is made
+    if (
+        suggest
+    ):  # the library's similar-case check runs on the draft, so a duplicate is seen before it is made
         text = f"{form.title.data or ''}. {form.problem.data or ''}"
         suggestions = similar_use_cases(db.session, [note.account_id], text, limit=5)
         db.session.commit()  # vectors computed for cases saved without one

@@ -7,6 +7,8 @@ from playbooks.win_rules import win_reasons
 CASES = [
     ("議事録の要約、30分→5分になった！助かる", {"before_after", "helped"}, (30, 5)),
     ("2時間かかっていたのが10分で終わった", {"before_after"}, (120, 10)),
+    ("2時間かかっていた週報の集計がCopilotで15分で終わった", {"before_after"}, (120, 15)),
+    ("毎日30分かかっていた。明日は10分の会議", set(), None),  # two sentences: not one before/after
     ("見積書のチェック、1時間から15分に短縮", {"before_after"}, (60, 15)),
     ("Drafting the weekly report went from 2 hours to 10 minutes", {"before_after"}, (120, 10)),
     ("It took 45 minutes before, now 5 minutes with Copilot", {"before_after"}, (45, 5)),
