@@ -524,7 +524,8 @@ def _front_matter(text: str, name: str) -> tuple[dict, str]:
         return {}, text
     try:
         meta = yaml.safe_load(match[1]) or {}
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
+        # ValueError/TypeError: well-formed YAML with a value Python cannot hold (date: 0000-01-01).
         line = getattr(getattr(error, "problem_mark", None), "line", 0) + 2
         raise NoteFormatError(
             N_("The front matter of %(name)s is not valid YAML (line %(line)d)."), name=name[:120], line=line

@@ -108,7 +108,7 @@ def slack_messages(month: str = "2026-11") -> dict[str, list[dict]]:
             {
                 "type": "message",
                 "user": "U01CCC",
-                "text": "Drafting supplier emails with Claude went from 2 hours to 10 minutes. Prompt I use:\n```\nYou are a procurement assistant. Draft a polite email to <supplier> asking for a revised quote by Friday.\n```",
+                "text": "Drafting supplier emails with Claude went from 2 hours to 10 minutes. Prompt I use:\n```\nYou are a procurement assistant. Draft a polite email to &lt;supplier&gt; asking for a revised quote by Friday.\n```",
                 "ts": _ts(d2, 14, 5),
                 "edited": {"user": "U01CCC", "ts": _ts(d2, 14, 9)},
             },

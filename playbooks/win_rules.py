@@ -80,7 +80,9 @@ def win_reasons(text: str) -> list[WinReason]:
                 reasons.append(WinReason("before_after", match[0], before, after))
                 break
     if match := PROMPT.search(text):
-        reasons.append(WinReason("prompt", match[0].strip()))
+        # Show the prompt itself (its start), not the fence or label that found it.
+        shared = " ".join(extract_prompt(text).split())
+        reasons.append(WinReason("prompt", (shared[:80] + "…" if len(shared) > 80 else shared) or match[0].strip()))
     if match := HELPED.search(text):
         reasons.append(WinReason("helped", match[0]))
     return reasons
