@@ -7,9 +7,12 @@ Seeding is idempotent: running it twice finds the demo vendor and changes nothin
 from dataclasses import dataclass, replace
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from playbooks import note_samples
+from playbooks.notes import import_notes
 from tenants.db import utcnow
 from tenants.onboarding import AccountDraft, TeamDraft, onboard_account
 from tenants.roles import Role
@@ -119,6 +122,10 @@ def seed(session: Session) -> list[DemoLogin]:
                 account_id=first.id,
             )
         accounts[0].invitation.accepted_at = utcnow()
+        session.flush()
+        # The first client's #ai-use-cases channel, so the notes page has wins to promote.
+        filename, export = note_samples.sample("slack")
+        import_notes(session, first, None, export, filename=filename, secret=current_app.config["SECRET_KEY"])
         session.flush()
     _second_vendor(session, champion=logins[3].email)
     return logins

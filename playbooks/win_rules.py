@@ -82,7 +82,8 @@ def win_reasons(text: str) -> list[WinReason]:
     if match := PROMPT.search(text):
         # Show the prompt itself (its start), not the fence or label that found it.
         shared = " ".join(extract_prompt(text).split())
-        reasons.append(WinReason("prompt", (shared[:80] + "…" if len(shared) > 80 else shared) or match[0].strip()))
+        shown = shared[:80] + "…" if len(shared) > 80 else shared
+        reasons.append(WinReason("prompt", shown or match[0].strip()))
     if match := HELPED.search(text):
         reasons.append(WinReason("helped", match[0]))
     return reasons

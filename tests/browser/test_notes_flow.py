@@ -45,7 +45,8 @@ def test_champion_imports_a_slack_export_and_promotes_a_win(app, live_server, pa
     expect(page.get_by_label("Model")).to_have_value("Claude")
     expect(page.get_by_label("Minutes saved per run")).to_have_value("110")
     expect(page.get_by_label("Prompt")).to_have_value(
-        "You are a procurement assistant. Draft a polite email to <supplier> asking for a revised quote by Friday."
+        "You are a procurement assistant. Draft a polite email to <supplier> asking for a revised quote"
+        " by Friday."
     )
     page.get_by_label("Title").fill("Supplier emails drafted with Claude")
     page.get_by_label("Runs per month").fill("20")
