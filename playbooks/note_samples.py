@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 def _ts(day: str, hh: int, mm: int, seq: int = 0) -> str:
@@ -294,6 +294,10 @@ SAMPLES = {
 
 
 def sample(kind: str, month: str | None = None) -> tuple[str, bytes]:
-    """(filename, bytes) of a sample export; ``month`` (YYYY-MM) dates its messages (default: this month)."""
+    """(filename, bytes) of a sample export; ``month`` (YYYY-MM) dates its messages (default: last month, so
+    no sample message lies in the future)."""
     filename, build = SAMPLES[kind]
-    return filename, build(month or datetime.now(UTC).strftime("%Y-%m"))
+    if month is None:
+        first = datetime.now(UTC).date().replace(day=1)
+        month = (first - timedelta(days=1)).strftime("%Y-%m")
+    return filename, build(month)

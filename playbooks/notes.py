@@ -23,7 +23,7 @@ from playbooks.search.index import _like_pattern
 from playbooks.search.lexical import score_document
 from playbooks.search.terms import normalize, parse_query
 from playbooks.usecases import Source, UseCase
-from playbooks.win_rules import extract_prompt, model_mentioned, win_reasons
+from playbooks.win_rules import model_mentioned, split_prompt, win_reasons
 from tenants.accounts import Account
 from tenants.db import as_utc, db, utcnow
 from tenants.pseudonyms import hash_user
@@ -326,8 +326,7 @@ def draft_from_note(note: Note) -> dict:
     """Use-case fields prefilled from a note: title, problem, prompt, result, minutes before/after where the
     note states them, the model it names and the day it was posted. The champion edits before publishing."""
     reasons = win_reasons(f"{note.title}\n{note.text}")
-    prompt = extract_prompt(note.text)
-    problem = note.text.replace(prompt, "").replace("```", "").strip() if prompt else note.text.strip()
+    problem, prompt = split_prompt(note.text)
     timed = next((r for r in reasons if r.minutes_before is not None), None)
     said = [r.text for r in reasons if r.kind in ("before_after", "helped")]
     return {

@@ -102,14 +102,21 @@ MODEL_NAMES = re.compile(
 )
 
 
+def split_prompt(text: str) -> tuple[str, str]:
+    """(the text without its prompt, the prompt). The prompt is the first fenced block, else what follows a
+    "Prompt:" line up to a blank line; ("text", "") when the note shares none."""
+    text = text or ""
+    if match := _FENCED.search(text):
+        return (text[: match.start()] + text[match.end() :]).strip(), match[1].strip()
+    if match := _PROMPT_LINE.search(text):
+        prompt, _, after = match[1].partition("\n\n")
+        return (text[: match.start()] + after).strip(), prompt.strip()
+    return text.strip(), ""
+
+
 def extract_prompt(text: str) -> str:
-    """The prompt a note shares: its first fenced block, else what follows a "Prompt:" line (up to a blank
-    line); empty when it shares none."""
-    if match := _FENCED.search(text or ""):
-        return match[1].strip()
-    if match := _PROMPT_LINE.search(text or ""):
-        return match[1].split("\n\n")[0].strip()
-    return ""
+    """The prompt a note shares (see :func:`split_prompt`); empty when it shares none."""
+    return split_prompt(text)[1]
 
 
 def model_mentioned(text: str) -> str | None:

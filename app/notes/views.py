@@ -46,10 +46,17 @@ def _page_arg() -> int:
     return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
+def _snippet(text: str, terms: tuple[str, ...]) -> list[tuple[str, bool]]:
+    """Around the matched words when searching; else the start, line breaks kept (a prompt reads whole)."""
+    if terms:
+        return highlight(snippet(text, terms, 240), terms)
+    return [(text if len(text) <= 300 else text[:300] + "…", False)]
+
+
 def _index_page(account, status: int = 200, outcome=None):
     filters = _filters()
     found = notes.find_notes(db.session, account.id, filters, page=_page_arg())
-    snippets = {n.id: highlight(snippet(n.text, found.terms, 240), found.terms) for n in found.notes}
+    snippets = {n.id: _snippet(n.text, found.terms) for n in found.notes}
     return render_template(
         "notes/index.html",
         account=account,

@@ -15,7 +15,7 @@ from playbooks.note_formats import (
     parse_export,
     slack_plain_text,
 )
-from playbooks.win_rules import extract_prompt, model_mentioned
+from playbooks.win_rules import extract_prompt, model_mentioned, split_prompt
 
 
 def zip_of(files: dict[str, bytes | str], **info) -> bytes:
@@ -181,6 +181,14 @@ def test_a_corrupt_zip_is_refused():
 )
 def test_extract_prompt(text, prompt):
     assert extract_prompt(text) == prompt
+
+
+def test_split_prompt_leaves_the_rest_of_the_note():
+    assert split_prompt("要約が速い\nプロンプト: 以下を要約して\n\n助かった") == (
+        "要約が速い\n助かった",
+        "以下を要約して",
+    )
+    assert split_prompt("Try:\n```\nSummarise\n```\nthanks") == ("Try:\n\nthanks", "Summarise")
 
 
 @pytest.mark.parametrize(
