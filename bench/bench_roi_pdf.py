@@ -12,7 +12,6 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -21,17 +20,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("FAST_PASSWORD_HASH", "1")
 
 from _report import figure, percentiles  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
+from _setup import bench_app, bench_owner  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from playbooks.usecases import Stage, create_use_case  # noqa: E402
 from reports.account_reports import ReportRequest, request_report  # noqa: E402
 from reports.report_pdf import account_report_html, render_account_report_pdf  # noqa: E402
 from tenants.onboarding import AccountDraft, TeamDraft, onboard_account  # noqa: E402
 from tenants.scoping import Scope, scoped  # noqa: E402
-from tenants.users import sign_up_vendor  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 
@@ -46,25 +43,9 @@ def timed(fn, rounds):
 
 
 def main() -> None:
-    tmp = tempfile.mkdtemp()
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3",
-            "TESTING": True,
-            "JOBS_BACKEND": "inline",
-            "REDIS_URL": "",
-            "SECRET_KEY": "bench",
-        }
-    )
+    app = bench_app(TESTING=True, REDIS_URL="")
     with app.app_context():
-        upgrade()
-        owner = sign_up_vendor(
-            db.session,
-            vendor_name="Bench AI",
-            name="O",
-            email="o@bench.example.com",
-            password="bench-password-1",
-        )
+        owner = bench_owner()
         with scoped(db.session, Scope(owner.tenant_id)):
             draft = AccountDraft(
                 name="株式会社ベンチ",

@@ -16,7 +16,6 @@ import hashlib
 import os
 import random
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -27,10 +26,9 @@ os.environ.setdefault("FAST_PASSWORD_HASH", "1")
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 from _report import figure, percentiles  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from _setup import bench_app, bench_owner  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from playbooks.search.embedders import embedder_for, embedding_text  # noqa: E402
 from playbooks.search.index import (  # noqa: E402
@@ -46,7 +44,6 @@ from playbooks.search.terms import bigrams, parse_query  # noqa: E402
 from playbooks.usecases import UseCase  # noqa: E402
 from tenants.onboarding import AccountDraft, TeamDraft, onboard_account  # noqa: E402
 from tenants.scoping import Scope, scoped  # noqa: E402
-from tenants.users import sign_up_vendor  # noqa: E402
 
 CASES = int(os.environ.get("BENCH_CASES", "100000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -66,29 +63,6 @@ TEAMS = [
 ]
 VARIANTS_JA = ["（{team}版）", "：{team}の事例 {n}", " {n}件目", " - {team}"]
 VARIANTS_EN = [" ({team})", " for {team} #{n}", " v{n}", " - {team} edition"]
-
-
-def build_app():
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "RATELIMIT_ENABLED": False,
-            "SECRET_KEY": "bench",
-            "JOBS_BACKEND": "inline",
-        }
-    )
-    with app.app_context():
-        upgrade()
-    return app
 
 
 def synthetic_cases(n: int) -> list[dict]:
@@ -210,16 +184,10 @@ def load(app, tenant_id: int, account_id: int, cases: list[dict]) -> float:
 
 
 def main() -> None:
-    app = build_app()
+    app = bench_app()
     with app.app_context():
-        owner = sign_up_vendor(
-            db.session,
-            vendor_name="Bench AI",
-            name="Owner",
-            email="o@bench.example.com",
-            password="bench-password-1",
-            locale="en",
-        )
+        owner = bench_owner()
+        owner.locale = "en"
         with scoped(db.session, Scope(tenant_id=owner.tenant_id)):
             account = onboard_account(
                 db.session,
