@@ -62,6 +62,12 @@ class Health:
     parts: list[HealthPart]
 
 
+def health_score(values: dict[str, float | None]) -> int | None:
+    """The 0..100 composite of :func:`health` without its parts: what sorting a thousand accounts needs."""
+    measured = [min(1.0, values[k] / target) for k, target in TARGETS.items() if values.get(k) is not None]
+    return round(100 * sum(measured) / len(measured)) if measured else None
+
+
 def health(values: dict[str, float | None]) -> Health:
     """The composite of the measured parts in ``values`` (keys of :data:`TARGETS`)."""
     parts = []
@@ -69,9 +75,8 @@ def health(values: dict[str, float | None]) -> Health:
         value = values.get(key)
         score = None if value is None else min(1.0, value / target)
         parts.append(HealthPart(key, value, score, target))
-    measured = [p.score for p in parts if p.score is not None]
-    if not measured:
+    score = health_score(values)
+    if score is None:
         return Health(None, None, parts)
-    score = round(100 * sum(measured) / len(measured))
     band = "good" if score >= GOOD else "watch" if score >= WATCH else "at_risk"
     return Health(score, band, parts)
