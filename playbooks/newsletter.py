@@ -221,7 +221,9 @@ def _spotlight(session: Session, account: Account, month: date) -> dict | None:
     """One active champion, by rotation over the champions sorted by id: fair, never a ranking."""
     active = list(
         session.scalars(
-            select(Champion).where(Champion.account_id == account.id, Champion.active.is_(True)).order_by(Champion.id)
+            select(Champion)
+            .where(Champion.account_id == account.id, Champion.active.is_(True))
+            .order_by(Champion.id)
         )
     )
     if not active:
@@ -263,7 +265,9 @@ def _next_dates(session: Session, account: Account, start: date, end: date) -> l
         )
     ):
         spec = task.spec()
-        title = {"ja": spec.title.ja, "en": spec.title.en} if spec else {"ja": task.task_key, "en": task.task_key}
+        title = (
+            {"ja": spec.title.ja, "en": spec.title.en} if spec else {"ja": task.task_key, "en": task.task_key}
+        )
         items.append({"date": task.due_on.isoformat(), "kind": "task", "title": title})
     items.sort(key=lambda item: (item["date"], item["kind"], item["title"]["en"]))
     return items[:MAX_NEXT_DATES]
@@ -369,7 +373,9 @@ def save_settings(
 
 def opted_out_ids(session: Session, account: Account | int) -> set[int]:
     account_id = account if isinstance(account, int) else account.id
-    return set(session.scalars(select(NewsletterOptOut.user_id).where(NewsletterOptOut.account_id == account_id)))
+    return set(
+        session.scalars(select(NewsletterOptOut.user_id).where(NewsletterOptOut.account_id == account_id))
+    )
 
 
 def recipients(session: Session, account: Account) -> list[User]:
@@ -398,7 +404,9 @@ def opt_out(session: Session, account_id: int, tenant_id: int, user_id: int) -> 
 def opt_in(session: Session, account_id: int, user_id: int) -> None:
     """Subscribe a person again (idempotent)."""
     for row in session.scalars(
-        select(NewsletterOptOut).where(NewsletterOptOut.account_id == account_id, NewsletterOptOut.user_id == user_id)
+        select(NewsletterOptOut).where(
+            NewsletterOptOut.account_id == account_id, NewsletterOptOut.user_id == user_id
+        )
     ):
         session.delete(row)
     session.flush()
@@ -513,4 +521,3 @@ def monthly_due(session: Session, today: date) -> list[tuple[int, int]]:
             .order_by(NewsletterSettings.account_id)
         )
         return [(tenant_id, account_id) for tenant_id, account_id in rows]
-
