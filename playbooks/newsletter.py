@@ -311,9 +311,14 @@ def compose(session: Session, account: Account, month: date) -> dict:
 # --- settings, recipients, opt-outs ---------------------------------------------------------------------
 
 
+def find_settings(session: Session, account: Account) -> NewsletterSettings | None:
+    """The account's settings row, if any was saved (pages read this; nothing is written on a GET)."""
+    return session.scalar(select(NewsletterSettings).where(NewsletterSettings.account_id == account.id))
+
+
 def get_settings(session: Session, account: Account) -> NewsletterSettings:
     """The account's settings row (made on first use)."""
-    found = session.scalar(select(NewsletterSettings).where(NewsletterSettings.account_id == account.id))
+    found = find_settings(session, account)
     if found is None:
         found = NewsletterSettings(
             tenant_id=account.tenant_id, account_id=account.id, intro_draft="", slack_webhook_url=""
