@@ -431,6 +431,12 @@ def issues_of(session: Session, account: Account) -> list[NewsletterIssue]:
     )
 
 
+def archived(session: Session, account: Account) -> list[NewsletterIssue]:
+    """Issues whose sending has finished (sent, or failed in part), newest first: what everyone may read."""
+    done = (IssueStatus.SENT.value, IssueStatus.FAILED.value)
+    return [i for i in issues_of(session, account) if i.status in done]
+
+
 def already_issued(session: Session, account: Account, month: date) -> bool:
     """Whether an issue for ``month`` was started already (whatever became of its sending)."""
     return (

@@ -100,6 +100,7 @@ def own_ids(world: World) -> dict:
         "task_id": world.task_ids[0],
         "event_id": world.event_ids[0],
         "entry_id": world.entry_ids[0],
+        "issue_id": world.newsletter_issue_ids[0],
     }
 
 
