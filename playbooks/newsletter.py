@@ -234,7 +234,7 @@ def _spotlight(session: Session, account: Account, month: date) -> dict | None:
         .where(
             UseCase.account_id == account.id,
             UseCase.author_id == champion.user_id,
-            UseCase.published_at.is_not(None),
+            UseCase.published_at < month_bounds(month)[1],  # as of the month told, not of today
             UseCase.stage != Stage.ARCHIVED.value,
         )
         .order_by(UseCase.published_at.desc(), UseCase.id.desc())
