@@ -33,6 +33,7 @@ from tenants.db import utcnow
 from tenants.errors import FieldErrors
 from tenants.jobs import enqueue, job, setting, sweeper
 from tenants.scoping import Scope, scoped, unscoped
+from tenants.tenant import Tenant
 from tenants.users import User
 
 log = logging.getLogger("adoptloop.newsletter")
@@ -104,7 +105,7 @@ def subject(issue: nl.NewsletterIssue) -> str:
 
 def render_mail(issue: nl.NewsletterIssue, user: User) -> dict:
     """The queued-mail dict for one person: text and HTML in their language, with their unsubscribe link."""
-    lang = language_of(user, issue.account.tenant.default_locale)
+    lang = language_of(user, user.tenant.default_locale)
     with _links(), force_locale(lang):
         unsubscribe = public_link(
             "newsletter.unsubscribe", token=unsubscribe_token(user.id, issue.account_id, issue.tenant_id)
@@ -134,7 +135,8 @@ def _slack_escape(text: str) -> str:
 def slack_text(issue: nl.NewsletterIssue) -> str:
     """The mrkdwn summary posted to Slack, in the vendor's default language, with a link to the issue."""
     content = issue.content
-    with _links(), force_locale(language_of(None, issue.account.tenant.default_locale)):
+    tenant = db.session.get(Tenant, issue.tenant_id)
+    with _links(), force_locale(language_of(None, tenant.default_locale if tenant else None)):
         totals = content.get("totals", {})
         lines = [f"*{_slack_escape(subject(issue))}*"]
         if issue.intro:
