@@ -169,23 +169,19 @@ def retry(issue_id: int):
     return redirect(url_for("newsletter.issue", issue_id=issue_id))
 
 
-def _subscriber_or_404(token: str) -> dict:
-    data = read_unsubscribe_token(token)
-    if data is None:
-        abort(404)
-    return data
-
-
 @bp.route("/newsletter/unsubscribe/<token>", methods=["GET", "POST"])
 @allow(PUBLIC)
 def unsubscribe(token: str):
     """Opened from the link in a newsletter: GET asks, POST unsubscribes (or subscribes again)."""
-    data = _subscriber_or_404(token)
+    data = read_unsubscribe_token(token)
+    if data is None:
+        return _invalid_link()
     with scoped(db.session, Scope(tenant_id=data["t"])):
         person = db.session.get(User, data["u"])
         account = get_account(db.session, data["a"])
         if person is None or account is None or person.account_id != account.id:
-            abort(404)
+            db.session.rollback()
+            return _invalid_link()
         done = None
         if request.method == "POST":
             if request.form.get("action") == "subscribe":
@@ -202,3 +198,8 @@ def unsubscribe(token: str):
             opted_out=nl.is_opted_out(db.session, account.id, person.id),
         )
     return render_template("newsletter/unsubscribe.html", token=token, done=done, **values)
+
+
+def _invalid_link():
+    """A 404 that says what happened: the link is damaged, or its person or account no longer exists."""
+    return render_template("newsletter/unsubscribe.html", invalid=True), 404

@@ -38,6 +38,7 @@ def poison(app, world: World) -> None:
     text the forms would refuse today is proven to be escaped on the way out)."""
     from playbooks.custom_playbooks import upload_playbook
     from playbooks.events import HackathonEntry, create_event, record_talk
+    from playbooks.newsletter import NewsletterIssue, save_intro
     from playbooks.usecase_comments import add_comment
     from playbooks.usecase_links import UseCaseLink
     from playbooks.usecases import UseCase
@@ -63,6 +64,10 @@ def poison(app, world: World) -> None:
                 link.note = PAYLOAD
             for entry in db.session.scalars(db.select(HackathonEntry)):
                 entry.team_name, entry.problem, entry.prototype = PAYLOAD, PAYLOAD, PAYLOAD
+            for issue in db.session.scalars(db.select(NewsletterIssue)):
+                top = {"name": PAYLOAD, "names": [PAYLOAD], "count": 1}
+                issue.intro, issue.slack_error = PAYLOAD, PAYLOAD
+                issue.content = dict(issue.content, account=PAYLOAD, top_team=top)
             db.session.commit()
         with scoped(db.session, Scope(world.tenant_id)):
             from tenants.accounts import get_account
@@ -72,6 +77,7 @@ def poison(app, world: World) -> None:
             member = db.session.get(User, world.user_ids["member"])
             case = db.session.get(UseCase, world.use_case_ids[0])
             add_comment(db.session, case, member, "A comment " + PAYLOAD)
+            save_intro(db.session, account, "Intro " + PAYLOAD)  # the newsletter page's preview and editor
             talk_day = create_event(db.session, account, csm, "lt_day", "LT " + PAYLOAD, date(2026, 10, 20))
             record_talk(db.session, talk_day, csm, use_case_id=case.id, speaker_id=member.id)
             shipped = yaml.safe_load((SHIPPED / "ai_champion.yaml").read_text(encoding="utf-8"))

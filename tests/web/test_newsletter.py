@@ -6,6 +6,7 @@ import json
 import re
 import threading
 from collections import Counter
+from datetime import date
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -14,9 +15,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from app import create_app
+from playbooks import newsletter as nl
 from playbooks.newsletter import NewsletterIssue
+from tenants.accounts import get_account
 from tenants.db import db
-from tenants.scoping import unscoped
+from tenants.scoping import Scope, scoped, unscoped
 from tests.factories import PASSWORD, add_use_case, make_world
 from tests.helpers import app_config, csrf_token, login, post, run_worker_burst
 
@@ -133,7 +136,6 @@ def test_preview_intro_and_send_mail_text_and_html(app, world, outbox):
 
 
 def test_the_mail_is_in_each_persons_language(app, world, outbox):
-    from tenants.scoping import Scope, scoped
     from tenants.users import User
 
     with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
@@ -180,7 +182,8 @@ def test_unsubscribe_from_the_mails_link_and_the_next_issue_skips_that_person(ap
         p.unlink()
     issue_of(send(admin, account_id, confirm="y"))
     assert {m["To"] for m in mails(outbox)} == client_people(world) - {world.email("member")}
-    assert visitor.get(path[:-3] + "xyz").status_code == 404  # a forged token
+    forged = visitor.get(path[:-3] + "xyz")
+    assert forged.status_code == 404 and 'data-testid="invalid-link"' in forged.get_data(as_text=True)
     assert visitor.get("/newsletter/unsubscribe/nonsense").status_code == 404
     back = visitor.post(path, data={"csrf_token": csrf_token(visitor), "action": "subscribe"})
     assert 'data-testid="subscribed"' in back.get_data(as_text=True)
@@ -304,3 +307,32 @@ def test_a_real_rq_worker_mails_the_newsletter_and_posts_to_slack(app, tmp_path)
     )
     page = admin.get(f"/newsletters/{issue_id}").get_data(as_text=True)
     assert "Sent" in page and "posted" in page
+
+    # An issue committed while Redis was away (never enqueued) is not lost: the worker's start sweeps it.
+    with rq_app.app_context(), scoped(db.session, Scope(world.tenant_id)):
+        account = get_account(db.session, account_id)
+        nl.save_settings(db.session, account, slack_webhook_url="", auto_send=False)
+        waiting = nl.start_issue(db.session, account, None, date(2026, 11, 1), "Swept intro", confirm=False)
+        db.session.commit()
+        waiting_id = waiting.id
+    run_worker_burst("mail", MAIL_URL=f"file:{box}", PUBLIC_URL="http://adoptloop.test")
+    swept = [m for m in mails(box) if "Swept intro" in m.get_body(("plain",)).get_content()]
+    assert {m["To"] for m in swept} == client_people(world)
+    with rq_app.app_context(), unscoped(db.session, "test reads the swept issue"):
+        assert db.session.get(NewsletterIssue, waiting_id).status == "sent"
+
+
+def test_the_daily_tick_on_the_first_sends_last_months_issue_for_auto_send_accounts(app, world, outbox):
+    admin = signed_in(app, world)
+    settings = f"/accounts/{world.account_ids[0]}/newsletter/settings"
+    assert post(admin, settings, {"slack_webhook_url": "", "auto_send": "y"}).status_code == 302
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["playbooks", "tick", "--today", "2026-12-01"])
+    assert json.loads(first.output)["newsletters_started"] == 1, first.output
+    got = [m for m in mails(outbox) if "AI wins" in m["Subject"]]  # the pass also mails task digests
+    assert {m["To"] for m in got} == client_people(world) and "November 2026" in got[0]["Subject"]
+    again = runner.invoke(args=["playbooks", "tick", "--today", "2026-12-01"])
+    assert json.loads(again.output)["newsletters_started"] == 0  # twice a day mails once
+    assert len([m for m in mails(outbox) if "AI wins" in m["Subject"]]) == 4
+    other_day = runner.invoke(args=["playbooks", "tick", "--today", "2026-12-02"])
+    assert "newsletters_started" not in json.loads(other_day.output)
