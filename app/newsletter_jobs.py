@@ -146,7 +146,8 @@ def slack_text(issue: nl.NewsletterIssue) -> str:
             "• "
             + _slack_escape(
                 _(
-                    "%(talks)s lightning talks · %(cases)s new use cases · %(minutes)s minutes saved a month",
+                    "Lightning talks: %(talks)s · New use cases: %(cases)s · "
+                    "Minutes saved a month: %(minutes)s",
                     talks=totals.get("talks", 0),
                     cases=totals.get("cases", 0),
                     minutes=f"{totals.get('minutes_saved_per_month', 0):,}",

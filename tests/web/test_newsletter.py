@@ -229,7 +229,7 @@ def test_slack_post_reaches_the_local_webhook(app, world, outbox):
     [got] = hook.posts
     assert got["path"] == "/hook" and got["type"].startswith("application/json")
     text = got["json"]["text"]
-    assert world.account_names[0] in text and "1 new use cases" in text
+    assert world.account_names[0] in text and "New use cases: 1" in text
     assert "Thanks &lt;all&gt; &amp; welcome" in text  # Slack's mrkdwn escaping: no forged links or mentions
     assert f"/newsletters/{issue_id}|" in text
     page = admin.get(f"/newsletters/{issue_id}").get_data(as_text=True)
