@@ -336,3 +336,29 @@ def test_the_daily_tick_on_the_first_sends_last_months_issue_for_auto_send_accou
     assert len([m for m in mails(outbox) if "AI wins" in m["Subject"]]) == 4
     other_day = runner.invoke(args=["playbooks", "tick", "--today", "2026-12-02"])
     assert "newsletters_started" not in json.loads(other_day.output)
+
+
+def test_who_unsubscribes_while_an_issue_waits_is_skipped(app, world, outbox):
+    from app.newsletter_jobs import send_issue
+
+    with app.app_context(), scoped(db.session, Scope(world.tenant_id)):
+        account = get_account(db.session, world.account_ids[0])
+        nl.save_settings(
+            db.session, account, slack_webhook_url="https://hooks.slack.com/services/T/B/x", auto_send=False
+        )
+        issue = nl.start_issue(db.session, account, None, date(2026, 11, 1), "", confirm=False)
+        assert issue.slack_status == "pending"
+        nl.opt_out(db.session, account.id, account.tenant_id, world.user_ids["member"])
+        nl.save_settings(
+            db.session, account, slack_webhook_url="", auto_send=False
+        )  # and Slack is turned off
+        db.session.commit()
+        issue_id = issue.id
+    with app.app_context():
+        assert send_issue(issue_id, world.tenant_id) == "sent"
+        assert send_issue(issue_id, world.tenant_id) is None  # a second run finds nothing to do
+    assert {m["To"] for m in mails(outbox)} == client_people(world) - {world.email("member")}
+    with app.app_context(), unscoped(db.session, "test reads the issue"):
+        issue = db.session.get(NewsletterIssue, issue_id)
+        assert issue.counts() == {"queued": 0, "sent": 3, "failed": 0, "skipped": 1}
+        assert issue.slack_status == "none"
