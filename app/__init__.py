@@ -124,6 +124,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.loop.views import bp as loop_bp
 
     app.register_blueprint(loop_bp)
+    from app.newsletter.views import bp as newsletter_bp
+
+    app.register_blueprint(newsletter_bp)
     from app.api.pages import bp as api_pages_bp
     from app.api.views import bp as api_bp
     from app.metrics.views import bp as metrics_bp

@@ -29,13 +29,16 @@ def tick(today):
     except IntegrityError:
         db.session.rollback()
         raise CommandError("another pass for this day committed first; nothing was sent twice") from None
-    emit(
-        {
-            "day": day.isoformat(),
-            "tasks_generated": result.tasks_generated,
-            "digests_sent": len(result.digests),
-        }
-    )
+    done = {
+        "day": day.isoformat(),
+        "tasks_generated": result.tasks_generated,
+        "digests_sent": len(result.digests),
+    }
+    if day.day == 1:  # last month's newsletter goes out for the accounts with auto-send on
+        from app.newsletter_jobs import send_monthly
+
+        done["newsletters_started"] = send_monthly(db.session, day)
+    emit(done)
 
 
 @playbooks_cli.command("cron")

@@ -74,6 +74,13 @@ def from_env() -> dict:
         "MAIL_BACKEND": mail_url,  # the earlier name, kept so existing deployments keep working
         "MAIL_FROM": os.environ.get("MAIL_FROM", "AdoptLoop <no-reply@adoptloop.local>"),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
+        # Where the newsletter may post (comma-separated URL prefixes): Slack only, so a webhook URL typed in
+        # the settings can never make the app post into the internal network.
+        "NEWSLETTER_WEBHOOK_PREFIXES": tuple(
+            p.strip()
+            for p in os.environ.get("NEWSLETTER_WEBHOOK_PREFIXES", "https://hooks.slack.com/").split(",")
+            if p.strip()
+        ),
         # Flask answers 400 to a Host header not listed (comma-separated); PUBLIC_URL or this is required
         # outside the embedded default (app/limits.py).
         "TRUSTED_HOSTS": [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]

@@ -56,13 +56,22 @@ def is_real_backend(url: str) -> bool:
 
 
 def build_message(message: dict) -> EmailMessage:
-    """An RFC 5322 message from the queued dict; headers are folded again (a job payload is data too)."""
+    """An RFC 5322 message from the queued dict; headers are folded again (a job payload is data too).
+
+    Optional keys: ``html`` (an HTML alternative part) and ``list_unsubscribe`` (a URL for the header).
+    """
     msg = EmailMessage()
     msg["From"] = fold_header(message["from"])
     msg["To"] = fold_header(message["to"])
     msg["Subject"] = fold_header(message["subject"])
     msg["Message-ID"] = make_msgid(domain=fold_header(message["from"]).rpartition("@")[2].strip("> ") or None)
     msg.set_content(message["body"])
+    if message.get(
+        "html"
+    ):  # an HTML alternative of the same text (the newsletter); the text part stays first
+        msg.add_alternative(message["html"], subtype="html")
+    if message.get("list_unsubscribe"):
+        msg["List-Unsubscribe"] = f"<{fold_header(message['list_unsubscribe'])}>"
     return msg
 
 

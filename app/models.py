@@ -9,6 +9,7 @@ import playbooks.checklists  # noqa: F401
 import playbooks.custom_playbooks  # noqa: F401
 import playbooks.events  # noqa: F401
 import playbooks.library  # noqa: F401
+import playbooks.newsletter  # noqa: F401
 import playbooks.notes  # noqa: F401
 import playbooks.reminders  # noqa: F401
 import playbooks.search.index  # noqa: F401

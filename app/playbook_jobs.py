@@ -8,6 +8,7 @@ embedded default; with REDIS_URL set, ``flask playbooks cron`` starts rq's cron 
 
 from app.extensions import db
 from app.mail import send
+from app.newsletter_jobs import send_monthly
 from playbooks.recurrence import tokyo_today
 from playbooks.reminders import run_daily_pass
 from tenants.jobs import job
@@ -18,11 +19,15 @@ DAILY_CRON = "0 21 * * *"
 
 @job("default", timeout=900, retries=2)
 def daily_tick() -> dict:
-    """Job: generate recurring tasks and send today's digests for every tenant."""
+    """Job: generate recurring tasks and send today's digests for every tenant (and, on the first of the
+    month, the monthly newsletters)."""
     day = tokyo_today()
     result = run_daily_pass(db.session, day, send)
-    return {
+    done = {
         "day": day.isoformat(),
         "tasks_generated": result.tasks_generated,
         "digests_sent": len(result.digests),
     }
+    if day.day == 1:  # last month's newsletter goes out for the accounts with auto-send on
+        done["newsletters_started"] = send_monthly(db.session, day)
+    return done

@@ -47,6 +47,8 @@ class World:
     import_ids: list[int] = field(default_factory=list)
     token_ids: list[int] = field(default_factory=list)  # one API token of the vendor
     note_ids: list[int] = field(default_factory=list)  # per account: one raw chat note (flagged)
+    # Per account: one sent wins newsletter (October 2026), frozen, with its delivery rows.
+    newsletter_issue_ids: list[int] = field(default_factory=list)
 
     def email(self, role: str) -> str:
         return self.emails_by_role[role]
@@ -250,6 +252,19 @@ def _start_playbooks(session, world: World, users: dict) -> None:
         session.add(note)
         session.flush()
         world.note_ids.append(note.id)
+        world.newsletter_issue_ids.append(_sent_newsletter(session, account, users["csm"]).id)
+
+
+def _sent_newsletter(session, account, actor: User):
+    """An October 2026 newsletter started through the domain and marked sent (no mail leaves in fixtures)."""
+    from playbooks.newsletter import start_issue
+
+    issue = start_issue(session, account, actor, date(2026, 10, 1), "World intro", confirm=False)
+    issue.status = "sent"
+    for delivery in issue.deliveries:
+        delivery.status = "sent"
+    session.flush()
+    return issue
 
 
 def invitation_status(app, invitation_id: int) -> str:

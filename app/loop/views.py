@@ -14,7 +14,7 @@ from app.forms import save_or_show_errors
 from app.i18n import translate
 from app.limits import accepts_upload
 from app.loop.forms import EntryForm, EventForm, MarkForm, PlaybookUploadForm, ScoreForm, TalkForm
-from playbooks import calendar_feed, champions, custom_playbooks
+from playbooks import calendar_feed, champions, custom_playbooks, newsletter
 from playbooks import events as ev
 from playbooks.definitions import MAX_FILE_BYTES as PLAYBOOK_MAX_BYTES
 from playbooks.definitions import PlaybookFileError
@@ -62,6 +62,7 @@ def _render_account(account, form, status=200):
         events=ev.list_events(db.session, account),
         form=form,
         feeds=calendar_feed.active_feeds(db.session, account),
+        newsletters=newsletter.archived(db.session, account)[:6],
         new_feed_url=g.pop("new_feed_url", None),
         may_organise=current_user.role in ORGANISERS,
         may_nominate=current_user.role in NOMINEES,

@@ -55,6 +55,8 @@ def test_pages_fit_the_screen_in_both_languages(app, live_server, browser, lang,
             "team": "/team",
             "profile": "/profile",
             "onboard": "/accounts/new",
+            "newsletter": f"/accounts/{world.account_ids[0]}/newsletter",
+            "newsletter-issue": f"/newsletters/{world.newsletter_issue_ids[0]}",
         }
         sign_in(page, live_server, world.email("owner"), lang)
         SHOTS.mkdir(exist_ok=True)

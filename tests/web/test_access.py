@@ -127,6 +127,13 @@ MATRIX: dict[str, set[str] | str] = {
     "library.import_cases": {"owner", "csm", "client_admin", "champion"},
     "library.export_csv": EVERYONE,
     "library.export_xlsx": EVERYONE,
+    "newsletter.page": {"owner", "csm", "client_admin", "champion"},
+    "newsletter.save_intro": {"owner", "csm", "client_admin", "champion"},
+    "newsletter.send": {"owner", "csm", "client_admin", "champion"},
+    "newsletter.save_settings": INVITERS,
+    "newsletter.issue": EVERYONE,
+    "newsletter.retry": {"owner", "csm", "client_admin", "champion"},
+    "newsletter.unsubscribe": PUBLIC,
 }
 
 
@@ -137,6 +144,7 @@ TOKEN_PAGES = {
     "auth.reset_password",
     "reports.shared",
     "loop.calendar",
+    "newsletter.unsubscribe",
 }
 
 
@@ -205,6 +213,7 @@ def own_ids(world: World) -> dict[str, int | str]:
         "import_id": world.import_ids[0],
         "token_id": world.token_ids[0],
         "note_id": world.note_ids[0],
+        "issue_id": world.newsletter_issue_ids[0],
     }
 
 
@@ -260,6 +269,7 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
     ids["import_id"] = list(other.import_ids)
     ids["token_id"] = list(other.token_ids)
     ids["note_id"] = list(other.note_ids)
+    ids["issue_id"] = list(other.newsletter_issue_ids)
     markers = [other.name, *other.account_names, *other.emails, *other.use_case_titles]
     if role not in VENDOR:
         # Client users (and anonymous visitors) must not reach the other account of their own vendor either.
@@ -273,6 +283,7 @@ def foreign(app, me: World, other: World, role: str | None) -> tuple[dict[str, l
         ids["import_id"].append(me.import_ids[1])
         ids["note_id"].append(me.note_ids[1])
         ids["share_link_id"].append(me.share_link_ids[1])
+        ids["issue_id"].append(me.newsletter_issue_ids[1])
         markers += [me.account_names[1], me.email("other_member")]
         ids["use_case_id"].append(me.use_case_ids[1])  # the other account's case
         markers.append(me.use_case_titles[1])

@@ -38,6 +38,8 @@ def poison(app, world: World) -> None:
     text the forms would refuse today is proven to be escaped on the way out)."""
     from playbooks.custom_playbooks import upload_playbook
     from playbooks.events import HackathonEntry, create_event, record_talk
+    from playbooks.newsletter import NewsletterIssue, save_intro
+    from playbooks.notes import Note
     from playbooks.usecase_comments import add_comment
     from playbooks.usecase_links import UseCaseLink
     from playbooks.usecases import UseCase
@@ -63,6 +65,14 @@ def poison(app, world: World) -> None:
                 link.note = PAYLOAD
             for entry in db.session.scalars(db.select(HackathonEntry)):
                 entry.team_name, entry.problem, entry.prototype = PAYLOAD, PAYLOAD, PAYLOAD
+            for note in db.session.scalars(db.select(Note)):
+                note.title, note.text, note.raw, note.channel = PAYLOAD, PAYLOAD, PAYLOAD, PAYLOAD[:120]
+                note.attachments, note.meta = [PAYLOAD], {"links": [PAYLOAD]}
+                note.reasons = [{"kind": "helped", "text": PAYLOAD}]
+            for issue in db.session.scalars(db.select(NewsletterIssue)):
+                top = {"name": PAYLOAD, "names": [PAYLOAD], "count": 1}
+                issue.intro, issue.slack_error = PAYLOAD, PAYLOAD
+                issue.content = dict(issue.content, account=PAYLOAD, top_team=top)
             db.session.commit()
         with scoped(db.session, Scope(world.tenant_id)):
             from tenants.accounts import get_account
@@ -72,6 +82,7 @@ def poison(app, world: World) -> None:
             member = db.session.get(User, world.user_ids["member"])
             case = db.session.get(UseCase, world.use_case_ids[0])
             add_comment(db.session, case, member, "A comment " + PAYLOAD)
+            save_intro(db.session, account, "Intro " + PAYLOAD)  # the newsletter page's preview and editor
             talk_day = create_event(db.session, account, csm, "lt_day", "LT " + PAYLOAD, date(2026, 10, 20))
             record_talk(db.session, talk_day, csm, use_case_id=case.id, speaker_id=member.id)
             shipped = yaml.safe_load((SHIPPED / "ai_champion.yaml").read_text(encoding="utf-8"))
@@ -100,6 +111,8 @@ def own_ids(world: World) -> dict:
         "task_id": world.task_ids[0],
         "event_id": world.event_ids[0],
         "entry_id": world.entry_ids[0],
+        "issue_id": world.newsletter_issue_ids[0],
+        "note_id": world.note_ids[0],
     }
 
 
@@ -144,6 +157,8 @@ def test_every_page_shows_typed_markup_as_text(app, world, role):
         assert len(shown) >= 5, shown
     if role in ("csm", "member"):
         assert {"library.detail", "loop.event"} <= set(shown), shown
+    if role in ("csm", "champion"):
+        assert {"notes.index", "notes.detail"} <= set(shown), shown
     assert opened >= 10
 
 

@@ -1,0 +1,1 @@
+"""The wins newsletter's pages: preview and send, the archived issues, unsubscribe."""
