@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from app.cli_json import CommandError, emit, json_command
 from app.extensions import db
 from app.mail import send
+from app.playbook_jobs import finish_day
 from playbooks.recurrence import tokyo_today
 from playbooks.reminders import run_daily_pass
 
@@ -29,15 +30,7 @@ def tick(today):
     except IntegrityError:
         db.session.rollback()
         raise CommandError("another pass for this day committed first; nothing was sent twice") from None
-    done = {
-        "day": day.isoformat(),
-        "tasks_generated": result.tasks_generated,
-        "digests_sent": len(result.digests),
-    }
-    if day.day == 1:  # last month's newsletter goes out for the accounts with auto-send on
-        from app.newsletter_jobs import send_monthly
-
-        done["newsletters_started"] = send_monthly(db.session, day)
+    done = finish_day(day, result)
     emit(done)
 
 

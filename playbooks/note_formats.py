@@ -105,6 +105,16 @@ class ParsedExport:
     notes: list[RawNote]
     skipped: int = 0  # joins, bot messages, system events, files that are not notes
     channels: list[str] = field(default_factory=list)
+    _seen: set[str] = field(default_factory=set, repr=False)
+
+    def keep(self, note: RawNote | None) -> None:
+        """Add a message a reader made (None: not a person's message, counted as skipped); an export that
+        repeats a message (Slack writes a thread broadcast twice) keeps it once."""
+        if note is None:
+            self.skipped += 1
+        elif note.external_id not in self._seen:
+            self._seen.add(note.external_id)
+            self.notes.append(note)
 
 
 def parse_export(data: bytes, filename: str = "") -> ParsedExport:
@@ -297,7 +307,6 @@ def _parse_slack(members: _SafeZip) -> ParsedExport:
     users = _slack_users(members, root)
     names = members.names()
     parsed = ParsedExport(SLACK, [])
-    seen: set[str] = set()
     for channel in channels:
         folder = f"{root}{channel['name']}/"
         days = sorted(
@@ -319,12 +328,7 @@ def _parse_slack(members: _SafeZip) -> ParsedExport:
             if not isinstance(messages, list):
                 raise NoteFormatError(N_("%(name)s is not a list of messages."), name=day[:120])
             for message in messages:
-                note = _slack_note(message, channel, users, day)
-                if note is None:
-                    parsed.skipped += 1
-                elif note.external_id not in seen:
-                    seen.add(note.external_id)
-                    parsed.notes.append(note)
+                parsed.keep(_slack_note(message, channel, users, day))
     return parsed
 
 
@@ -439,7 +443,6 @@ def _parse_teams(data: bytes, filename: str) -> ParsedExport:
         )
     channel = PurePosixPath(name).stem[:120] or "teams"
     parsed = ParsedExport(TEAMS, [], channels=[channel])
-    seen: set[str] = set()
     for index, message in enumerate(_with_replies(messages)):
         if not message.get("id") or "body" not in message:
             raise NoteFormatError(
@@ -447,12 +450,7 @@ def _parse_teams(data: bytes, filename: str) -> ParsedExport:
                 n=index + 1,
                 name=name,
             )
-        note = _teams_note(message, channel, name)
-        if note is None:
-            parsed.skipped += 1
-        elif note.external_id not in seen:
-            seen.add(note.external_id)
-            parsed.notes.append(note)
+        parsed.keep(_teams_note(message, channel, name))
     return parsed
 
 
