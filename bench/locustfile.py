@@ -99,3 +99,31 @@ class Csm(HttpUser):
             headers={"Authorization": f"Bearer {self.token}"},
             name="/api/v1/accounts/[id]/use-cases",
         )
+
+    @task(1)
+    def request_report(self):
+        """A CSM asks for an ROI report: the page, then the form (the PDF is rendered by the rq worker)."""
+        account = self._account()
+        page = self.client.get(f"/accounts/{account}/reports", name="/accounts/[id]/reports").text
+        key = re.search(r'name="request_key" type="hidden" value="([^"]+)"', page)
+        csrf = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+        if not key or not csrf:
+            return
+        self.client.post(
+            f"/accounts/{account}/reports",
+            data={
+                "csrf_token": csrf.group(1),
+                "request_key": key.group(1),
+                "period_start": "2026-10-01",
+                "period_end": "2026-10-31",
+                "locale": "ja",
+                "realization_rate": "50",
+                "risk_adjustment": "0",
+                "discount_rate": "10",
+            },
+            name="/accounts/[id]/reports [POST]",
+        )
+
+    @task(1)
+    def notes(self):
+        self.client.get(f"/accounts/{self._account()}/notes?q=議事録", name="/accounts/[id]/notes?q=")
