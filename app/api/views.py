@@ -19,7 +19,7 @@ from playbooks.recurrence import tokyo_today
 from playbooks.usecases import Source, UseCase, create_use_case
 from reports.account_metrics import account_metrics
 from reports.importers.base import COLUMNS
-from reports.importers.text import has_control, parse_day, parse_number
+from reports.importers.text import parse_day, parse_number, parse_text
 from reports.usage import UsageImport, store
 from tenants import api_tokens
 from tenants.accounts import Account, get_account
@@ -250,9 +250,9 @@ def post_usage(account_id: int):
                     if key == "active":
                         record[key] = int(record[key])
                 else:
-                    if not isinstance(value, str) or not value.strip() or has_control(value):
-                        raise ValueError("must be non-empty text without control characters")
-                    record[key] = value.strip()[: 120 if key == "team" else 64]
+                    if not isinstance(value, str):  # JSON's own type; the text rules are the importers'
+                        raise ValueError("must be text")
+                    record[key] = parse_text(value, required=True)[: 120 if key == "team" else 64]
             except ValueError as error:
                 problems.append({"path": f"{path}.{key}", "message": str(error)})
         for required in ("day", "user"):

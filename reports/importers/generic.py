@@ -22,11 +22,11 @@ from reports.importers.text import (
     auto_mapping,
     csv_rows,
     decode,
-    has_control,
     is_header,
     parse_count,
     parse_day,
     parse_number,
+    parse_text,
 )
 from tenants.text import csv_delimiter
 
@@ -199,9 +199,7 @@ class GenericSheet(Importer):
                     elif field == "active":
                         record[field] = parse_count(value)
                     else:
-                        text = str(value).strip() if value is not None else ""
-                        if has_control(text):
-                            raise ValueError("contains a NUL or control character")
+                        text = parse_text(value)
                         record[field] = text or ("generic" if field == "app" else None)
                 except ValueError as error:
                     problems.append(Problem(line, headers[col], str(error)))

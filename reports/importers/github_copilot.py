@@ -8,7 +8,7 @@ import json
 import pandas as pd
 
 from reports.importers.base import COLUMNS, Importer, Problem, Result, register
-from reports.importers.text import decode, has_control, parse_count, parse_day, parse_number
+from reports.importers.text import decode, parse_count, parse_day, parse_number, parse_text
 
 ACTIVITY_KEYS = ("user_initiated_interaction_count", "code_generation_activity_count")
 
@@ -89,13 +89,17 @@ class GitHubCopilotMetrics(Importer):
                 problems.append(Problem(n, "total_active_users" if legacy else "", str(error)))
                 continue
             user = "(all)" if legacy else item.get("user_login") or item.get("user") or "(all)"
-            if not isinstance(user, str | int) or has_control(str(user)) or not str(user).strip():
-                problems.append(Problem(n, "user_login", "not a user name"))
+            try:
+                if not isinstance(user, str | int) or isinstance(user, bool):
+                    raise ValueError("not a user name")
+                user = parse_text(user, required=True)
+            except ValueError as error:
+                problems.append(Problem(n, "user_login", str(error)))
                 continue
             out.append(
                 {
                     "day": day,
-                    "user": str(user),
+                    "user": user,
                     "team": None,
                     "app": "github_copilot",
                     "active": active,

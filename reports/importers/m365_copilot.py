@@ -8,7 +8,7 @@ import csv
 import pandas as pd
 
 from reports.importers.base import COLUMNS, Importer, Problem, Result, register
-from reports.importers.text import csv_rows, decode, has_control, parse_day, strip_control
+from reports.importers.text import csv_rows, decode, parse_day, parse_text, strip_control
 
 UPN, LAST = "User Principal Name", "Last Activity Date (UTC)"
 
@@ -41,8 +41,10 @@ class M365CopilotUserDetail(Importer):
             if not user:
                 problems.append(Problem(line, UPN, "the user is empty"))
                 continue
-            if has_control(user):
-                problems.append(Problem(line, UPN, "contains a NUL or control character"))
+            try:
+                user = parse_text(user)
+            except ValueError as error:
+                problems.append(Problem(line, UPN, str(error)))
                 continue
             for column in apps:
                 value = (row.get(column) or "").strip()

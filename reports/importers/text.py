@@ -70,6 +70,17 @@ def has_control(text: str) -> bool:
     return bool(_CONTROL.search(text))
 
 
+def parse_text(value, *, required: bool = False) -> str:
+    """A name or id cell (user, team, app): trimmed text without a NUL or control character. ValueError
+    otherwise, and for an empty cell when ``required``. Every importer and the API read names through it."""
+    text = "" if value is None else (value if isinstance(value, str) else str(value)).strip()
+    if has_control(text):
+        raise ValueError("contains a NUL or control character")
+    if required and not text:
+        raise ValueError("is empty")
+    return text
+
+
 def strip_control(text: str) -> str:
     return _CONTROL.sub("", text)
 
