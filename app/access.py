@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app.extensions import db, login_manager
 from tenants import permissions
+from tenants.accounts import Account, get_account
 from tenants.roles import ALL_ROLES, CLIENT_ROLES, VENDOR_ROLES, Role
 from tenants.scoping import set_scope
 from tenants.users import scope_for
@@ -109,3 +110,9 @@ def init_app(app: Flask) -> None:
     @app.teardown_appcontext
     def _forget_scope(_exc):
         set_scope(db.session, None)
+
+
+def account_or_404(account_id: int) -> Account:
+    """The account if the signed-in user's scope reaches it, else 404: another tenant's or another client's
+    account is "missing", never "forbidden"."""
+    return get_account(db.session, account_id) or abort(404)

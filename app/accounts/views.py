@@ -1,10 +1,10 @@
 """The CSM's portfolio, guided onboarding of a client account, and an account's own page."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import EVERYONE_SIGNED_IN, INVITERS, VENDOR_STAFF, allow, may_open
+from app.access import EVERYONE_SIGNED_IN, INVITERS, VENDOR_STAFF, account_or_404, allow, may_open
 from app.accounts.forms import AccountForm, InvitePersonForm, OnboardAccountForm, industry_names
 from app.extensions import db
 from app.forms import form_status, save_or_show_errors
@@ -13,16 +13,10 @@ from app.invites import invite_limit, send_and_show
 from reports.metrics import PART_LABELS
 from reports.portfolio import SORTS, portfolio_page
 from tenants import invitations, people, permissions
-from tenants.accounts import get_account
 from tenants.onboarding import onboard_account, update_account
 from tenants.roles import VENDOR_ROLES, Role
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
-
-
-def _account_or_404(account_id: int):
-    # Scoping hides other tenants' and other clients' accounts, so "not yours" and "missing" look the same.
-    return get_account(db.session, account_id) or abort(404)
 
 
 @bp.get("")
@@ -82,7 +76,7 @@ def _csm_choices() -> list[tuple[int, str]]:
 @bp.route("/<int:account_id>/edit", methods=["GET", "POST"])
 @allow(VENDOR_STAFF)
 def edit(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     form = AccountForm(csm_choices=_csm_choices())
     if request.method == "GET":
         form.fill_from(account)
@@ -119,14 +113,14 @@ def _render_detail(account, form: InvitePersonForm, status: int = 200):
 @bp.get("/<int:account_id>")
 @allow(EVERYONE_SIGNED_IN)
 def detail(account_id: int):
-    return _render_detail(_account_or_404(account_id), _invite_form())
+    return _render_detail(account_or_404(account_id), _invite_form())
 
 
 @bp.post("/<int:account_id>/invitations")
 @allow(INVITERS)
 @invite_limit
 def invite(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     form = _invite_form()
     if form.validate_on_submit():
         created = save_or_show_errors(

@@ -5,13 +5,13 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import EVERYONE_SIGNED_IN, VENDOR_STAFF, allow
+from app.access import EVERYONE_SIGNED_IN, VENDOR_STAFF, account_or_404, allow
 from app.extensions import db
 from app.i18n import translate
 from playbooks import checklists as cl
 from playbooks.recurrence import tokyo_today
 from tenants import permissions
-from tenants.accounts import get_account, list_accounts
+from tenants.accounts import list_accounts
 from tenants.errors import FieldErrors
 from tenants.roles import ROLE_LABELS, Role
 
@@ -19,10 +19,6 @@ bp = Blueprint("checklists", __name__)
 TICKERS = frozenset({Role.OWNER, Role.CSM, Role.CLIENT_ADMIN, Role.CHAMPION})
 ASSIGNERS = frozenset({Role.OWNER, Role.CSM, Role.CLIENT_ADMIN})
 ROLE_LABEL_BY_VALUE = {role.value: label for role, label in ROLE_LABELS.items()}
-
-
-def _account_or_404(account_id: int):
-    return get_account(db.session, account_id) or abort(404)
 
 
 @bp.app_context_processor
@@ -44,7 +40,7 @@ def _home_tasks():
 @bp.get("/accounts/<int:account_id>/checklist")
 @allow(EVERYONE_SIGNED_IN)
 def account(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     today = tokyo_today()
     started = {run.playbook_key for run in account_runs(account)}
     return render_template(
@@ -125,7 +121,7 @@ def assign(task_id: int):
 @bp.post("/accounts/<int:account_id>/playbooks")
 @allow(VENDOR_STAFF)
 def start(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     spec = cl.available_playbooks(db.session).get(request.form.get("playbook", ""))
     if spec is None:
         flash(_("Choose a playbook."), "error")

@@ -3,16 +3,15 @@
 import unicodedata
 from datetime import date
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from app.access import VENDOR_STAFF, allow
+from app.access import VENDOR_STAFF, account_or_404, allow
 from app.extensions import db
 from reports.estimate_pdf import render_estimate_pdf
 from reports.roi import ROIInputError, compute, parse_inputs, to_json
 from reports.roi_inputs import DEFAULT_ASSUMPTIONS, inputs_from_account
-from tenants.accounts import get_account
 
 bp = Blueprint("estimate", __name__, url_prefix="/estimate")
 
@@ -102,7 +101,7 @@ def index():
     raw = {**DEFAULT_ASSUMPTIONS, "title": "", "use_cases": []}
     account = None
     if account_id := request.args.get("account", type=int):
-        account = get_account(db.session, account_id) or abort(404)
+        account = account_or_404(account_id)
         raw = {**inputs_from_account(db.session, account), "title": account.name}
     result, errors = _evaluate(raw) if "monthly_spend" in raw else (None, {})
     return _render(raw, result, errors or {}, account)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app.access import EVERYONE_SIGNED_IN, OWNER_ONLY, PUBLIC, allow
+from app.access import EVERYONE_SIGNED_IN, OWNER_ONLY, PUBLIC, account_or_404, allow
 from app.extensions import db
 from app.forms import save_or_show_errors
 from app.i18n import translate
@@ -32,10 +32,6 @@ RECORDERS = ORGANISERS | {Role.CHAMPION}  # record talks and attendance, judge
 NOMINEES = frozenset({Role.CLIENT_ADMIN, Role.CHAMPION, Role.MEMBER})
 
 
-def _account_or_404(account_id: int):
-    return get_account(db.session, account_id) or abort(404)
-
-
 def _event_or_404(event_id: int) -> ev.Event:
     return db.session.get(ev.Event, event_id) or abort(404)
 
@@ -49,7 +45,7 @@ def _flash_errors(errors: FieldErrors) -> None:
 @bp.get("/accounts/<int:account_id>/loop")
 @allow(EVERYONE_SIGNED_IN)
 def account(account_id: int):
-    return _render_account(_account_or_404(account_id), EventForm())
+    return _render_account(account_or_404(account_id), EventForm())
 
 
 def _render_account(account, form, status=200):
@@ -72,7 +68,7 @@ def _render_account(account, form, status=200):
 @bp.post("/accounts/<int:account_id>/events")
 @allow(ORGANISERS)
 def create_event(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     form = EventForm()
     if form.validate_on_submit():
         event = save_or_show_errors(
@@ -89,7 +85,7 @@ def create_event(account_id: int):
 @bp.post("/accounts/<int:account_id>/champions/nominate")
 @allow(NOMINEES)
 def nominate(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     try:
         champions.nominate_self(db.session, account, current_user, request.form.get("team_id", type=int))
         db.session.commit()
@@ -102,7 +98,7 @@ def nominate(account_id: int):
 @bp.post("/accounts/<int:account_id>/champions/appoint")
 @allow(ORGANISERS)
 def appoint(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     try:
         day = date.fromisoformat(request.form.get("appointed_on", ""))
     except ValueError:
@@ -118,7 +114,7 @@ def appoint(account_id: int):
 @bp.post("/accounts/<int:account_id>/calendar")
 @allow(ORGANISERS)
 def new_feed(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     _, token = calendar_feed.create_feed(db.session, account, current_user)
     db.session.commit()
     g.new_feed_url = url_for("loop.calendar", token=token, _external=True)
@@ -128,7 +124,7 @@ def new_feed(account_id: int):
 @bp.post("/accounts/<int:account_id>/calendar/revoke")
 @allow(ORGANISERS)
 def revoke_feed(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     calendar_feed.revoke_feeds(db.session, account)
     db.session.commit()
     flash(_("The calendar link no longer works."), "success")

@@ -5,17 +5,16 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import plotly
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, render_template, request, send_file
 from flask_babel import gettext as _
 from jinja2.utils import htmlsafe_json_dumps
 
-from app.access import EVERYONE_SIGNED_IN, allow, public
+from app.access import EVERYONE_SIGNED_IN, account_or_404, allow, public
 from app.extensions import db
 from playbooks.recurrence import tokyo_today
 from reports.account_metrics import account_metrics, monthly_trend, team_table
 from reports.metric_charts import cases_trend_figure, team_reach_figure, usage_trend_figure
 from reports.metrics import GOOD, PART_LABELS, TARGETS, WATCH
-from tenants.accounts import get_account
 
 bp = Blueprint("metrics", __name__)
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -94,7 +93,7 @@ def _charts(trend: list[dict], teams: list[dict]) -> list[dict]:
 @bp.get("/accounts/<int:account_id>/metrics")
 @allow(EVERYONE_SIGNED_IN)
 def account(account_id: int):
-    acct = get_account(db.session, account_id) or abort(404)
+    acct = account_or_404(account_id)
     start, end, errors = _period()
     figures = account_metrics(db.session, acct, start, end)
     trend = monthly_trend(db.session, acct, end)

@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import EVERYONE_SIGNED_IN, PUBLIC, allow
+from app.access import EVERYONE_SIGNED_IN, PUBLIC, account_or_404, allow
 from app.extensions import db
 from app.forms import save_or_show_errors
 from app.newsletter.forms import IssueForm, SettingsForm
@@ -32,10 +32,6 @@ bp.add_app_template_filter(day_label, "day_label")
 CURATORS = frozenset({Role.OWNER, Role.CSM, Role.CLIENT_ADMIN, Role.CHAMPION})
 # The Slack webhook and auto-send: the client admin and the vendor's staff.
 SETTERS = frozenset({Role.OWNER, Role.CSM, Role.CLIENT_ADMIN})
-
-
-def _account_or_404(account_id: int):
-    return get_account(db.session, account_id) or abort(404)
 
 
 def _issue_or_404(issue_id: int) -> nl.NewsletterIssue:
@@ -79,14 +75,14 @@ def _render_page(account, month, issue_form=None, settings_form=None, status=200
 @bp.get("/accounts/<int:account_id>/newsletter")
 @allow(CURATORS)
 def page(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     return _render_page(account, _month(request.args.get("month")))
 
 
 @bp.post("/accounts/<int:account_id>/newsletter/intro")
 @allow(CURATORS)
 def save_intro(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     form = IssueForm()
     month = _month(form.month.data)
     if form.validate_on_submit() and save_or_show_errors(
@@ -100,7 +96,7 @@ def save_intro(account_id: int):
 @bp.post("/accounts/<int:account_id>/newsletter/send")
 @allow(CURATORS)
 def send(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     form = IssueForm()
     month = _month(form.month.data)
     issue = None
@@ -123,7 +119,7 @@ def send(account_id: int):
 @bp.post("/accounts/<int:account_id>/newsletter/settings")
 @allow(SETTERS)
 def save_settings(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     form = SettingsForm()
     month = _month(request.args.get("month"))
     if form.validate_on_submit() and save_or_show_errors(

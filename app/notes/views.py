@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import allow
+from app.access import account_or_404, allow
 from app.extensions import db
 from app.forms import form_status, save_or_show_errors
 from app.i18n import translate
@@ -16,14 +16,9 @@ from playbooks.note_samples import SAMPLES, sample
 from playbooks.search.service import similar_use_cases
 from playbooks.search.terms import highlight, snippet
 from playbooks.win_rules import LABELS as REASON_LABELS
-from tenants.accounts import get_account
 from tenants.permissions import NOTE_PROMOTERS, NOTE_READERS
 
 bp = Blueprint("notes", __name__)
-
-
-def _account_or_404(account_id: int):
-    return get_account(db.session, account_id) or abort(404)
 
 
 def _note_or_404(note_id: int) -> notes.Note:
@@ -77,14 +72,14 @@ def _index_page(account, status: int = 200, outcome=None):
 @bp.get("/accounts/<int:account_id>/notes")
 @allow(NOTE_READERS)
 def index(account_id: int):
-    return _index_page(_account_or_404(account_id))
+    return _index_page(account_or_404(account_id))
 
 
 @bp.post("/accounts/<int:account_id>/notes/import")
 @allow(NOTE_READERS)
 @accepts_upload(file_bytes=MAX_FILE_BYTES)
 def import_file(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         flash(_("Choose a Slack export (.zip), a Teams channel export (.json) or Markdown notes."), "error")
@@ -122,7 +117,7 @@ def import_file(account_id: int):
 @allow(NOTE_READERS)
 def sample_file(account_id: int):
     """A sample export to try the import with (and to see which shape each tool writes)."""
-    _account_or_404(account_id)
+    account_or_404(account_id)
     kind = request.args.get("kind", "slack")
     if kind not in SAMPLES:
         abort(404)

@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import PUBLIC, REPORT_READERS, VENDOR_STAFF, allow, may_open
+from app.access import PUBLIC, REPORT_READERS, VENDOR_STAFF, account_or_404, allow, may_open
 from app.extensions import db
 from app.forms import save_or_show_errors
 from app.i18n import translate
@@ -14,15 +14,10 @@ from reports import account_reports as ar
 from reports import exports, sharing
 from reports.models import DONE
 from tenants import permissions
-from tenants.accounts import get_account
 from tenants.errors import FieldErrors
 from tenants.jobs import enqueue
 
 bp = Blueprint("reports", __name__)
-
-
-def _account_or_404(account_id: int):
-    return get_account(db.session, account_id) or abort(404)
 
 
 def _report_or_404(report_id: int):
@@ -45,13 +40,13 @@ def _render_index(account, form, status=200):
 @bp.get("/accounts/<int:account_id>/reports")
 @allow(REPORT_READERS)
 def index(account_id: int):
-    return _render_index(_account_or_404(account_id), ReportForm(locale=str(get_locale())))
+    return _render_index(account_or_404(account_id), ReportForm(locale=str(get_locale())))
 
 
 @bp.post("/accounts/<int:account_id>/reports")
 @allow(VENDOR_STAFF)
 def create(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     form = ReportForm()
     if form.validate_on_submit():
         outcome = save_or_show_errors(

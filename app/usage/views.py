@@ -8,14 +8,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.access import allow
+from app.access import account_or_404, allow
 from app.extensions import db
 from app.limits import accepts_upload
 from reports import usage_jobs
 from reports.importers import COLUMNS, read
 from reports.importers.text import auto_mapping
 from reports.usage import UsageImport, import_usage, remembered_mapping
-from tenants.accounts import get_account
 from tenants.roles import Role
 
 bp = Blueprint("usage", __name__)
@@ -41,10 +40,6 @@ def _stored_dir() -> Path:
     return Path(current_app.instance_path) / "usage-files"
 
 
-def _account_or_404(account_id: int):
-    return get_account(db.session, account_id) or abort(404)
-
-
 def _history(account):
     return db.session.scalars(
         db.select(UsageImport)
@@ -57,7 +52,7 @@ def _history(account):
 @bp.get("/accounts/<int:account_id>/usage")
 @allow(UPLOADERS)
 def index(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     return render_template("usage/index.html", account=account, history=_history(account), preview=None)
 
 
@@ -65,7 +60,7 @@ def index(account_id: int):
 @allow(UPLOADERS)
 @accepts_upload
 def preview(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     upload = request.files.get("file")
     token = request.form.get("token", "")
     if upload and upload.filename:
@@ -122,7 +117,7 @@ def _headers(data: bytes) -> list[str]:
 @bp.post("/accounts/<int:account_id>/usage/import")
 @allow(UPLOADERS)
 def commit(account_id: int):
-    account = _account_or_404(account_id)
+    account = account_or_404(account_id)
     path = _pending_path(account.id, request.form.get("token", ""))
     if not path.exists() or time.time() - path.stat().st_mtime > PENDING_TTL:
         flash(_("The checked file has expired; upload it again."), "error")
