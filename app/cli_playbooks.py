@@ -30,8 +30,7 @@ def tick(today):
     except IntegrityError:
         db.session.rollback()
         raise CommandError("another pass for this day committed first; nothing was sent twice") from None
-    done = finish_day(day, result)
-    emit(done)
+    emit(finish_day(day, result))
 
 
 @playbooks_cli.command("cron")

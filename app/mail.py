@@ -66,9 +66,7 @@ def build_message(message: dict) -> EmailMessage:
     msg["Subject"] = fold_header(message["subject"])
     msg["Message-ID"] = make_msgid(domain=fold_header(message["from"]).rpartition("@")[2].strip("> ") or None)
     msg.set_content(message["body"])
-    if message.get(
-        "html"
-    ):  # an HTML alternative of the same text (the newsletter); the text part stays first
+    if message.get("html"):  # an HTML alternative of the same text (the newsletter); text stays first
         msg.add_alternative(message["html"], subtype="html")
     if message.get("list_unsubscribe"):
         msg["List-Unsubscribe"] = f"<{fold_header(message['list_unsubscribe'])}>"

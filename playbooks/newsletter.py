@@ -396,7 +396,14 @@ def recipients(session: Session, account: Account) -> list[User]:
 
 
 def is_opted_out(session: Session, account_id: int, user_id: int) -> bool:
-    return user_id in opted_out_ids(session, account_id)
+    return (
+        session.scalar(
+            select(NewsletterOptOut.id).where(
+                NewsletterOptOut.account_id == account_id, NewsletterOptOut.user_id == user_id
+            )
+        )
+        is not None
+    )
 
 
 def opt_out(session: Session, account_id: int, tenant_id: int, user_id: int) -> None:
@@ -431,10 +438,19 @@ def issues_of(session: Session, account: Account) -> list[NewsletterIssue]:
     )
 
 
-def archived(session: Session, account: Account) -> list[NewsletterIssue]:
+def archived(session: Session, account: Account, limit: int | None = None) -> list[NewsletterIssue]:
     """Issues whose sending has finished (sent, or failed in part), newest first: what everyone may read."""
-    done = (IssueStatus.SENT.value, IssueStatus.FAILED.value)
-    return [i for i in issues_of(session, account) if i.status in done]
+    return list(
+        session.scalars(
+            select(NewsletterIssue)
+            .where(
+                NewsletterIssue.account_id == account.id,
+                NewsletterIssue.status.in_((IssueStatus.SENT.value, IssueStatus.FAILED.value)),
+            )
+            .order_by(NewsletterIssue.created_at.desc(), NewsletterIssue.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def already_issued(session: Session, account: Account, month: date) -> bool:

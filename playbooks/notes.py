@@ -13,25 +13,25 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func, insert, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from playbooks import library
 from playbooks.note_formats import ParsedExport, RawNote, parse_export
+from playbooks.recurrence import tokyo_date
 from playbooks.search.index import _like_pattern
 from playbooks.search.lexical import score_document
 from playbooks.search.terms import normalize, parse_query
 from playbooks.usecases import Source, UseCase
 from playbooks.win_rules import model_mentioned, split_prompt, win_reasons
 from tenants.accounts import Account
-from tenants.db import as_utc, db, utcnow
+from tenants.db import db, utcnow
 from tenants.pseudonyms import hash_user
 from tenants.scoping import AccountOwned
 from tenants.users import User
 
-TOKYO = timezone(timedelta(hours=9))
 PAGE_SIZE = 50
 SEARCH_CANDIDATES = 2_000  # newest matching notes ranked per search
 INSERT_BATCH = 1_000
@@ -105,7 +105,7 @@ class Note(AccountOwned, db.Model):
 
     @property
     def posted_day(self) -> date:
-        return as_utc(self.posted_at).astimezone(TOKYO).date()
+        return tokyo_date(self.posted_at)
 
 
 # --- import -----------------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def _render_account(account, form, status=200):
         events=ev.list_events(db.session, account),
         form=form,
         feeds=calendar_feed.active_feeds(db.session, account),
-        newsletters=newsletter.archived(db.session, account)[:6],
+        newsletters=newsletter.archived(db.session, account, limit=6),
         new_feed_url=g.pop("new_feed_url", None),
         may_organise=current_user.role in ORGANISERS,
         may_nominate=current_user.role in NOMINEES,
