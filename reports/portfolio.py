@@ -52,10 +52,13 @@ class _Measured:
     density: float | None
     coverage: float | None
     breadth: float | None
-    score: int | None
 
     def parts(self) -> dict[str, float | None]:
         return {"use_case_density": self.density, "team_coverage": self.coverage, "breadth": self.breadth}
+
+    @property
+    def score(self) -> int | None:
+        return health_score(self.parts())
 
 
 def _measure_all(session: Session, now: datetime | None) -> list[_Measured]:
@@ -108,7 +111,6 @@ def _measure_all(session: Session, now: datetime | None) -> list[_Measured]:
         density = use_case_density(shared.get(account_id, 0), seats)
         coverage = share(covered.get(account_id, 0), team_count)
         breadth = share(active[account_id], seats) if account_id in active else None
-        parts = {"use_case_density": density, "team_coverage": coverage, "breadth": breadth}
         measured.append(
             _Measured(
                 account_id,
@@ -122,7 +124,6 @@ def _measure_all(session: Session, now: datetime | None) -> list[_Measured]:
                 density,
                 coverage,
                 breadth,
-                health_score(parts),
             )
         )
     return measured

@@ -132,14 +132,15 @@ def sample_file(account_id: int):
 @allow(NOTE_READERS)
 def detail(note_id: int):
     note = _note_or_404(note_id)
+    may_promote = current_user.role in NOTE_PROMOTERS
     return render_template(
         "notes/detail.html",
         note=note,
         thread=notes.thread_of(db.session, note),
         reason_labels=REASON_LABELS,
         format_labels=FORMAT_LABELS,
-        draft=notes.draft_from_note(note),
-        may_promote=current_user.role in NOTE_PROMOTERS,
+        draft=notes.draft_from_note(note) if may_promote and note.use_case_id is None else None,
+        may_promote=may_promote,
     )
 
 
